@@ -1,0 +1,193 @@
+"""Understand a 公文 (GB/T 9704-2012): issuer, number, title, kind, date, recipients.
+
+Works on the extracted paragraphs, so every format gets the same treatment;
+readers add hints (paragraphs in red type) where the format has them.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from .model import DocMeta, Document, Paragraph
+from .ruleset import load_rules, packaged_rules_dir
+
+_OPEN = re.escape("〔[［(（【")
+_CLOSE = re.escape("〕]］)）】")
+DOC_NUMBER = re.compile(
+    rf"(?P<prefix>[\u4e00-\u9fff]{{1,12}}?)\s*[{_OPEN}]\s*(?P<year>(?:19|20)\d\d)\s*[{_CLOSE}]"
+    r"\s*第?\s*(?P<seq>\d{1,4})\s*号"
+)
+_CN_DIGITS = {c: i for i, c in enumerate("〇一二三四五六七八九")} | {"零": 0, "○": 0, "Ｏ": 0}
+_NUM = r"[0-9０-９〇零○一二三四五六七八九十]"
+DATE = re.compile(rf"(?P<y>{_NUM}{{4}})\s*年\s*(?P<m>{_NUM}{{1,3}})\s*月\s*(?P<d>{_NUM}{{1,3}})\s*日")
+ORG_SUFFIX = re.compile(
+    r"(人民政府|政府|办公室|办公厅|委员会|局|委|厅|部|院|中心|办|署|会|处|所|队|组|站|室|公司|集团|党组|党委)$"
+)
+_TITLE_NOISE = re.compile(r"[（(]?第\s*\d+\s*期[）)]?$|[（(](试行|暂行|征求意见稿|草案|送审稿)[）)]$")
+
+
+@dataclass(frozen=True)
+class Kind:
+    name: str
+    suffixes: tuple[str, ...]
+    needs_measures: bool
+    white_header: bool
+
+
+@lru_cache(maxsize=8)
+def _kinds_cached(rules_dir: str) -> tuple[Kind, ...]:
+    from pathlib import Path
+
+    data = load_rules(Path(rules_dir), "kinds.yaml")
+    return tuple(
+        Kind(
+            name=item["name"],
+            suffixes=tuple(item.get("suffixes", [item["name"]])),
+            needs_measures=bool(item.get("needs_measures", False)),
+            white_header=bool(item.get("white_header", False)),
+        )
+        for item in data["kinds"]
+    )
+
+
+def kinds(rules_dir: str | None = None) -> tuple[Kind, ...]:
+    """The document kinds from ``kinds.yaml`` (user rules dir, else packaged)."""
+    return _kinds_cached(str(rules_dir or packaged_rules_dir()))
+
+
+def kind_of(title: str | None, rules_dir: str | None = None) -> Kind | None:
+    """The kind whose longest suffix ends the title (after 期号 and （试行）)."""
+    if not title:
+        return None
+    stem = _TITLE_NOISE.sub("", title.strip().rstrip("。")).strip()
+    best: tuple[int, Kind] | None = None
+    for kind in kinds(rules_dir):
+        for suffix in kind.suffixes:
+            if stem.endswith(suffix) and (best is None or len(suffix) > best[0]):
+                best = (len(suffix), kind)
+    return best[1] if best else None
+
+
+def normalise_number(match: re.Match[str]) -> str:
+    return f"{match['prefix']}〔{match['year']}〕{int(match['seq'])}号"
+
+
+def _to_int(token: str) -> int:
+    token = token.translate(str.maketrans("０１２３４５６７８９", "0123456789"))
+    if token.isdigit():
+        return int(token)
+    if "十" in token:  # 十, 十二, 二十, 二十一
+        tens, _, units = token.partition("十")
+        return (_CN_DIGITS.get(tens, 1) if tens else 1) * 10 + (_CN_DIGITS.get(units, 0) if units else 0)
+    return int("".join(str(_CN_DIGITS[c]) for c in token))
+
+
+def parse_date(text: str) -> str | None:
+    """The first date in ``text`` as ISO ``yyyy-mm-dd`` (Arabic or Chinese numerals)."""
+    match = DATE.search(text)
+    if not match:
+        return None
+    try:
+        year, month, day = (_to_int(match[g]) for g in ("y", "m", "d"))
+    except (KeyError, ValueError):
+        return None
+    if not (1949 <= year <= 2100 and 1 <= month <= 12 and 1 <= day <= 31):
+        return None
+    return f"{year:04d}-{month:02d}-{day:02d}"
+
+
+def _find_number(head: list[Paragraph]) -> tuple[int, str] | None:
+    for index, para in enumerate(head):
+        if len(para.text) <= 40:
+            match = DOC_NUMBER.search(para.text)
+            if match:
+                return index, normalise_number(match)
+    return None
+
+
+def _find_title(head: list[Paragraph], start: int, rules_dir: str | None) -> tuple[int, int, str] | None:
+    """(first, last, text) of the title: up to three lines joined, ending with a kind."""
+    for first in range(start, len(head)):
+        joined = ""
+        for last in range(first, min(first + 3, len(head))):
+            line = head[last].text
+            if line.endswith(("：", ":", "。")) or len(line) > 80:
+                break
+            joined += line
+            if kind_of(joined, rules_dir) and ("关于" in joined or last == first):
+                return first, last, joined
+    return None
+
+
+def _masthead(head: list[Paragraph], red: set[int]) -> str | None:
+    for index, para in enumerate(head[:4]):
+        text = re.sub(r"\s+", "", para.text)
+        if text.endswith("文件") and len(text) <= 30 and ORG_SUFFIX.search(text[:-2]):
+            return text[:-2]
+        if index in red and ORG_SUFFIX.search(text) and len(text) <= 30:
+            return text
+    return None
+
+
+def _signature(paragraphs: tuple[Paragraph, ...]) -> tuple[str | None, str | None]:
+    """Issuer and date from the closing block (last short paragraphs)."""
+    issuer = date = None
+    tail = [p for p in paragraphs[-8:] if len(p.text) <= 40]
+    for para in reversed(tail):
+        text = para.text.strip("（）() ")
+        if date is None and DATE.fullmatch(re.sub(r"\s+", "", text)):
+            date = parse_date(text)
+        elif date is not None and issuer is None and ORG_SUFFIX.search(text) and "：" not in text:
+            issuer = text
+            break
+    return issuer, date
+
+
+def _recipients(head: list[Paragraph], start: int) -> tuple[str, ...]:
+    for para in head[start : start + 3]:
+        text = para.text
+        if text.endswith(("：", ":")) and len(text) <= 200 and "。" not in text:
+            parts = re.split(r"[，、,；;]", text[:-1])
+            return tuple(p.strip() for p in parts if p.strip())
+    return ()
+
+
+def extract(doc: Document, rules_dir: str | None = None) -> DocMeta:
+    """Extract 公文 metadata from a Document's body paragraphs."""
+    body = [p for p in doc.paragraphs if p.part in ("body", "table", "textbox")]
+    head = body[:15]
+    number = _find_number(head)
+    title_at = _find_title(head, 0, rules_dir)
+    title = title_at[2] if title_at else (head[0].text if head and len(head[0].text) <= 80 else None)
+    kind = kind_of(title, rules_dir)
+    after_title = title_at[1] + 1 if title_at else 1
+    if number and number[0] >= after_title:
+        after_title = number[0] + 1
+    red_ids = {id(doc.paragraphs[i]) for i in doc.red_paragraphs}
+    red = {i for i, p in enumerate(body) if id(p) in red_ids}
+    masthead = _masthead(head, red)
+    signed_by, date = _signature(tuple(body))
+    issuer = masthead or signed_by or _issuer_from_title(title)
+    if date is None:
+        date = next((parse_date(p.text) for p in head if len(p.text) <= 20 and parse_date(p.text)), None)
+    white_kind = bool(kind and kind.white_header)
+    return DocMeta(
+        issuer=issuer,
+        doc_number=number[1] if number else None,
+        title=title,
+        kind=kind.name if kind else None,
+        date=date,
+        recipients=_recipients(head, after_title),
+        red_header=bool(number or masthead) and not white_kind,
+    )
+
+
+def _issuer_from_title(title: str | None) -> str | None:
+    if not title:
+        return None
+    prefix = re.split(r"关于|转发|印发", title, maxsplit=1)[0].strip()
+    if prefix == title:
+        return None
+    return prefix if prefix and ORG_SUFFIX.search(prefix) else None
