@@ -149,7 +149,7 @@ def _recipients(head: list[Paragraph], start: int) -> tuple[str, ...]:
     for para in head[start : start + 3]:
         text = para.text
         if text.endswith(("：", ":")) and len(text) <= 200 and "。" not in text:
-            parts = re.split(r"[，、,；;]", text[:-1])
+            parts = re.split(r"[，,；;]", text[:-1])  # 、 joins items of one group
             return tuple(p.strip() for p in parts if p.strip())
     return ()
 

@@ -1,0 +1,94 @@
+"""Command-line shell (typer + rich): options -> config -> library -> reporters -> exit code.
+
+Each command group lives in its own module and is registered here with one line.
+Library errors (:class:`WenshanError`) become a Chinese message and exit code 2.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from functools import wraps
+from pathlib import Path
+from typing import Annotated, Any, TypeVar
+
+import typer
+from rich.console import Console
+
+from ..errors import WenshanError
+
+EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
+
+app = typer.Typer(
+    name="wenshan-audit",
+    help="公文审核工具：检查拟发文件是否照搬上级文件、有无具体落实措施、是否违反基层减负负面清单、是否超出发文限额。",
+    no_args_is_help=True,
+    add_completion=False,
+    rich_markup_mode="rich",
+)
+
+ConfigOption = Annotated[
+    Path | None,
+    typer.Option("--config", "-c", help="配置文件路径（默认从当前目录向上查找 wenshan-audit.toml 或 pyproject.toml）"),
+]
+
+
+def _stream_encoding_safe() -> None:
+    """Never die on a console that cannot show a character (e.g. a GBK console)."""
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None:
+            reconfigure(errors="replace")
+
+
+def err_console() -> Console:
+    return Console(stderr=True, highlight=False)
+
+
+def fail(message: str) -> typer.Exit:
+    """Print a Chinese error to stderr and return the exit to raise."""
+    err_console().print(f"[bold red]错误：[/]{message}", markup=True, soft_wrap=True)
+    return typer.Exit(EXIT_ERROR)
+
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def handle_errors(func: F) -> F:
+    """Turn library errors into a Chinese message and exit code 2."""
+
+    @wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except WenshanError as exc:
+            raise fail(str(exc)) from None
+        except KeyboardInterrupt:
+            raise fail("已中断（Ctrl-C）。") from None
+
+    return wrapper  # type: ignore[return-value]
+
+
+def load_config(path: Path | None):  # noqa: ANN201 - Config, imported lazily
+    from ..config import load
+
+    return load(path)
+
+
+@app.callback()
+def _root(
+    version: Annotated[bool, typer.Option("--version", help="显示版本号并退出")] = False,
+) -> None:
+    if version:
+        from .. import __version__
+
+        typer.echo(f"wenshan-audit {__version__}")
+        raise typer.Exit(EXIT_CLEAN)
+
+
+from . import check as _check  # noqa: E402,F401  (registers check, init)
+
+
+def main() -> None:
+    _stream_encoding_safe()
+    app()

@@ -1,0 +1,102 @@
+"""``wenshan-audit check`` and ``wenshan-audit init``."""
+
+from __future__ import annotations
+
+import sys
+from enum import Enum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from . import EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS, ConfigOption, app, fail, handle_errors, load_config
+
+
+class Format(str, Enum):
+    text = "text"
+    json = "json"
+
+
+class FailOn(str, Enum):
+    error = "error"
+    warning = "warning"
+    info = "info"
+    never = "never"
+
+
+def exit_code(result, fail_on: str) -> int:  # noqa: ANN001 - AuditResult
+    """2 if a file could not be read, else 1 if a finding reaches ``fail_on``, else 0."""
+    from ..model import Severity
+
+    if result.failures:
+        return EXIT_ERROR
+    if fail_on == "never":
+        return EXIT_CLEAN
+    threshold = Severity(fail_on).rank
+    hit = any(f.severity.rank >= threshold for d in result.documents for f in d.findings)
+    return EXIT_FINDINGS if hit else EXIT_CLEAN
+
+
+def write_report(result, fmt: str, output: Path | None, explain: bool = False) -> None:  # noqa: ANN001
+    from ..reporters import ReportOptions, renderer
+
+    to_terminal = output is None and sys.stdout.isatty()
+    options = ReportOptions(color=to_terminal, explain=explain)
+    text = renderer(fmt)(result, options)
+    if output is None:
+        sys.stdout.write(text)
+        sys.stdout.flush()
+        return
+    try:
+        output.parent.mkdir(parents=True, exist_ok=True)
+        output.write_text(text, encoding="utf-8", newline="\n")
+    except OSError as exc:
+        raise fail(f"无法写入输出文件 {output}：{exc.strerror}") from None
+
+
+@app.command()
+@handle_errors
+def check(
+    paths: Annotated[list[Path], typer.Argument(help="要审核的文件或文件夹（文件夹递归查找支持的格式）", show_default=False)],
+    config: ConfigOption = None,
+    fmt: Annotated[Format, typer.Option("--format", "-f", help="输出格式")] = Format.text,
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="把报告写入文件而不是终端")] = None,
+    fail_on: Annotated[FailOn | None, typer.Option("--fail-on", help="达到该级别的问题时退出码为 1（默认取配置，缺省为 error）")] = None,
+    against: Annotated[Path | None, typer.Option("--against", help="上级文件文件夹（自动建立/更新索引）或已建好的索引")] = None,
+    unit: Annotated[str | None, typer.Option("--unit", help="指定发文单位（覆盖从文件识别的结果）")] = None,
+    kind: Annotated[str | None, typer.Option("--kind", help="指定文种（覆盖从标题识别的结果）")] = None,
+    select: Annotated[list[str] | None, typer.Option("--select", help="只报告这些规则（按前缀，如 copy、burden.photo_evidence），可重复")] = None,
+    ignore: Annotated[list[str] | None, typer.Option("--ignore", help="不报告这些规则（按前缀），可重复")] = None,
+    explain: Annotated[bool, typer.Option("--explain", help="逐句列出具体措施判定及依据")] = False,
+) -> None:
+    """审核一份或多份公文草稿，输出审核意见。"""
+    from ..audit import AuditOptions, Auditor
+    from ..readers import iter_files
+
+    cfg = load_config(config)
+    options = AuditOptions(
+        against=against, unit=unit, kind=kind, select=tuple(select or ()), ignore=tuple(ignore or ())
+    )
+    if not any(True for _ in iter_files(paths)):
+        raise fail("没有找到可审核的文件（支持 .docx .pdf .txt .md .doc .wps .ofd），请检查路径。")
+    result = Auditor(cfg, options).audit_paths(paths)
+    write_report(result, fmt.value, output, explain)
+    raise typer.Exit(exit_code(result, (fail_on.value if fail_on else cfg.fail_on)))
+
+
+@app.command()
+@handle_errors
+def init(
+    path: Annotated[Path, typer.Argument(help="配置文件写到哪里")] = Path("wenshan-audit.toml"),
+    force: Annotated[bool, typer.Option("--force", help="覆盖已有文件")] = False,
+) -> None:
+    """生成一份带注释的起步配置文件 wenshan-audit.toml。"""
+    from ..ruleset import packaged_rules_dir
+
+    if path.exists() and not force:
+        raise fail(f"{path} 已存在；如需覆盖请加 --force。")
+    rules = packaged_rules_dir()
+    parts = [rules / "config.example.toml", rules / "quota.example.toml"]
+    text = "\n".join(p.read_text(encoding="utf-8") for p in parts if p.is_file())
+    path.write_text(text, encoding="utf-8")
+    typer.echo(f"已生成配置文件 {path}，请按注释修改。")

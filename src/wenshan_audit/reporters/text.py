@@ -1,0 +1,142 @@
+"""Terminal report in Chinese: a header per document, findings grouped by check, a verdict."""
+
+from __future__ import annotations
+
+from io import StringIO
+
+from rich.console import Console
+from rich.markup import escape
+from rich.text import Text
+
+from ..model import AuditResult, DocumentResult, Finding, Severity
+from . import ReportOptions
+
+CHECK_LABELS = {
+    "burden": "基层负担（负面清单）",
+    "copy": "照搬上级文件",
+    "measures": "具体落实措施",
+    "quota": "发文限额",
+    "merge": "合并制发",
+}
+STYLE = {Severity.ERROR: "bold red", Severity.WARNING: "yellow", Severity.INFO: "cyan"}
+QUOTE_LIMIT = 90
+
+
+def _quote(text: str) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= QUOTE_LIMIT else text[: QUOTE_LIMIT - 1] + "…"
+
+
+def _header(console: Console, result: DocumentResult) -> None:
+    doc, meta = result.document, result.document.meta
+    console.print(Text(f"■ {meta.title or doc.path.name}", style="bold"))
+    facts = [
+        ("文件", str(doc.path)),
+        ("发文字号", meta.doc_number or "（无）"),
+        ("发文机关", meta.issuer or "（未识别）"),
+        ("文种", meta.kind or "（未识别）"),
+        ("成文日期", meta.date or "（未识别）"),
+        ("版式", "红头文件" if meta.red_header else "白头文件"),
+    ]
+    console.print("  " + "  ".join(f"[dim]{k}[/]：{escape(v)}" for k, v in facts))
+    for warning in doc.warnings:
+        console.print(f"  [dim]读取提示：{escape(warning)}[/]")
+
+
+def _finding(console: Console, finding: Finding) -> None:
+    style = STYLE[finding.severity]
+    console.print(
+        f"    [{style}]{finding.severity.label}[/] [dim]{finding.rule}[/]  {escape(finding.message)}"
+    )
+    if finding.text:
+        console.print(f"      [dim]原文[{finding.start}-{finding.end}]：[/]“{escape(_quote(finding.text))}”")
+
+
+def _verdict(result: DocumentResult) -> str:
+    counts = {s: sum(1 for f in result.findings if f.severity is s) for s in Severity}
+    if not result.findings:
+        return "[green]结论：未发现问题[/]"
+    parts = [f"{counts[s]} 个{s.label}" for s in reversed(Severity) if counts[s]]
+    style = STYLE[result.worst() or Severity.INFO]
+    return f"[{style}]结论：发现 " + "、".join(parts) + "[/]"
+
+
+def _document(console: Console, result: DocumentResult, options: ReportOptions) -> None:
+    _header(console, result)
+    for section in SECTION_RENDERERS:
+        if section in result.sections:
+            SECTION_RENDERERS[section](console, result, options)
+    grouped: dict[str, list[Finding]] = {}
+    for finding in result.findings:
+        grouped.setdefault(finding.rule.split(".", 1)[0], []).append(finding)
+    for check, items in grouped.items():
+        console.print(f"  [bold]{CHECK_LABELS.get(check, check)}[/]（{len(items)}）")
+        for finding in items:
+            _finding(console, finding)
+    console.print("  " + _verdict(result))
+    console.print()
+
+
+def _copy_section(console: Console, result: DocumentResult, options: ReportOptions) -> None:
+    copy = result.sections["copy"]
+    console.print(
+        f"  [bold]复制比[/]：{copy['ratio']:.1%}（去除引用 {copy['ratio_excluding_citations']:.1%}）"
+    )
+    text = result.document.text
+    for source in copy.get("sources", [])[:5]:
+        label = source.get("title") or source.get("path")
+        console.print(f"    来源《{escape(str(label))}》 {escape(source.get('doc_number') or '')} 单篇复制比 {source['ratio']:.1%}")
+        for passage in source.get("passages", [])[:3]:
+            draft = _quote(text[passage["start"] : passage["end"]])
+            console.print(f"      [red]草稿[{passage['start']}-{passage['end']}][/] {escape(draft)}")
+            if passage.get("source_text"):
+                console.print(f"      [dim]上级[{passage['source_start']}-{passage['source_end']}][/] {escape(_quote(passage['source_text']))}")
+
+
+def _measures_section(console: Console, result: DocumentResult, options: ReportOptions) -> None:
+    measures = result.sections["measures"]
+    console.print(
+        f"  [bold]具体措施[/]：{measures['concrete']} 条 / {measures['total']} 句"
+        f"（占比 {measures['share']:.0%}，结论：{measures['verdict']}）"
+    )
+    if options.explain:
+        text = result.document.text
+        for sentence in measures.get("sentences", []):
+            cues = "、".join(f"{k}:{v}" for k, v in sentence.get("elements", {}).items() if v)
+            console.print(
+                f"      [dim]{sentence['label']:<8}[/] {escape(_quote(text[sentence['start']:sentence['end']]))}"
+                + (f"  [dim]{escape(cues)}[/]" if cues else "")
+            )
+
+
+def _quota_section(console: Console, result: DocumentResult, options: ReportOptions) -> None:
+    quota = result.sections["quota"]
+    if quota.get("limit") is None:
+        return
+    console.print(
+        f"  [bold]发文限额[/]：{escape(str(quota.get('unit')))} {quota.get('year')} 年"
+        f"{escape(str(quota.get('kind') or ''))} 已用 {quota['used']} / {quota['limit']}，"
+        f"剩余 {quota['remaining']}" + ("，[red]本件将超限[/]" if quota.get("would_exceed") else "")
+    )
+
+
+SECTION_RENDERERS = {"copy": _copy_section, "measures": _measures_section, "quota": _quota_section}
+
+
+def render(result: AuditResult, options: ReportOptions) -> str:
+    buffer = StringIO()
+    console = Console(
+        file=buffer, force_terminal=options.color, no_color=not options.color,
+        width=options.width, highlight=False, soft_wrap=True,
+    )
+    for document in result.documents:
+        _document(console, document, options)
+    for failure in result.failures:
+        console.print(f"[bold red]无法审核[/] {escape(failure.message)}")
+    n = len(result.documents)
+    console.print(
+        f"[bold]共审核 {n} 份文件[/]：错误 {result.count(Severity.ERROR)}，"
+        f"警告 {result.count(Severity.WARNING)}，提示 {result.count(Severity.INFO)}"
+        + (f"，[red]无法读取 {len(result.failures)} 份[/]" if result.failures else "")
+    )
+    return buffer.getvalue()
