@@ -99,7 +99,10 @@ def parse_date(text: str) -> str | None:
 
 
 def _find_number(head: list[Paragraph]) -> tuple[int, str] | None:
+    """The 发文字号 of the 版头: before the recipients line and the first body paragraph."""
     for index, para in enumerate(head):
+        if para.text.endswith(("：", ":")) or (len(para.text) > 80 and "。" in para.text):
+            break  # the body has started: numbers from here on are citations
         if len(para.text) <= 40:
             match = DOC_NUMBER.search(para.text)
             if match:
@@ -113,7 +116,7 @@ def _find_title(head: list[Paragraph], start: int, rules_dir: str | None) -> tup
         joined = ""
         for last in range(first, min(first + 3, len(head))):
             line = head[last].text
-            if line.endswith(("：", ":", "。")) or len(line) > 80:
+            if line.endswith(("：", ":", "。")) or len(line) > 120:
                 break
             joined += line
             if kind_of(joined, rules_dir) and ("关于" in joined or last == first):
@@ -131,18 +134,29 @@ def _masthead(head: list[Paragraph], red: set[int]) -> str | None:
     return None
 
 
-def _signature(paragraphs: tuple[Paragraph, ...]) -> tuple[str | None, str | None]:
-    """Issuer and date from the closing block (last short paragraphs)."""
-    issuer = date = None
-    tail = [p for p in paragraphs[-8:] if len(p.text) <= 40]
-    for para in reversed(tail):
-        text = para.text.strip("（）() ")
-        if date is None and DATE.fullmatch(re.sub(r"\s+", "", text)):
-            date = parse_date(text)
-        elif date is not None and issuer is None and ORG_SUFFIX.search(text) and "：" not in text:
-            issuer = text
-            break
-    return issuer, date
+def _signatures(body: list[Paragraph]) -> list[tuple[str | None, str]]:
+    """(signing organ or None, ISO date) for each 成文日期 line, in document order."""
+    found: list[tuple[str | None, str]] = []
+    for index, para in enumerate(body):
+        text = re.sub(r"\s+", "", para.text.strip("（）() \u3000"))
+        if len(text) > 20 or not DATE.fullmatch(text):
+            continue
+        date = parse_date(text)
+        if date is None:
+            continue
+        prev = body[index - 1].text.strip() if index else ""
+        organ = prev if len(prev) <= 40 and ORG_SUFFIX.search(prev) and "：" not in prev else None
+        found.append((organ, date))
+    return found
+
+
+def _pick_issuer(masthead: str | None, from_title: str | None, signed: list[str]) -> str | None:
+    if masthead:
+        return masthead
+    # "市政府办公室关于…" is signed "宿迁市人民政府办公室": prefer the full signed name
+    if from_title and (not signed or not from_title.startswith(("市", "省", "县", "区", "自治区"))):
+        return from_title
+    return signed[-1] if signed else from_title
 
 
 def _recipients(head: list[Paragraph], start: int) -> tuple[str, ...]:
@@ -160,7 +174,7 @@ def extract(doc: Document, rules_dir: str | None = None) -> DocMeta:
     head = body[:15]
     number = _find_number(head)
     title_at = _find_title(head, 0, rules_dir)
-    title = title_at[2] if title_at else (head[0].text if head and len(head[0].text) <= 80 else None)
+    title = title_at[2] if title_at else (head[0].text if head and len(head[0].text) <= 120 else None)
     kind = kind_of(title, rules_dir)
     after_title = title_at[1] + 1 if title_at else 1
     if number and number[0] >= after_title:
@@ -168,8 +182,10 @@ def extract(doc: Document, rules_dir: str | None = None) -> DocMeta:
     red_ids = {id(doc.paragraphs[i]) for i in doc.red_paragraphs}
     red = {i for i, p in enumerate(body) if id(p) in red_ids}
     masthead = _masthead(head, red)
-    signed_by, date = _signature(tuple(body))
-    issuer = masthead or signed_by or _issuer_from_title(title)
+    signatures = _signatures(body)
+    issuer = _pick_issuer(masthead, _issuer_from_title(title), [o for o, _ in signatures if o])
+    own = [d for o, d in signatures if o and o == issuer]
+    date = own[0] if own else (signatures[-1][1] if signatures else None)
     if date is None:
         date = next((parse_date(p.text) for p in head if len(p.text) <= 20 and parse_date(p.text)), None)
     white_kind = bool(kind and kind.white_header)
