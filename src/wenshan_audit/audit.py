@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
+from . import waivers
 from .config import Config
 from .errors import ReadError
 from .model import AuditResult, CheckOutcome, Document, DocumentResult, Finding, ReadFailure
@@ -69,6 +70,7 @@ class Auditor:
         self.checks = build_checks(config, self.options)
         self.select = self.options.select or tuple(config.get_list("", "select"))
         self.ignore = self.options.ignore or tuple(config.get_list("", "ignore"))
+        self.waivers = waivers.load(config)
 
     def audit_document(self, doc: Document) -> DocumentResult:
         findings: list[Finding] = []
@@ -79,7 +81,8 @@ class Auditor:
             if outcome.data is not None:
                 sections[check.name] = outcome.data
         findings.sort(key=lambda f: (f.start, -f.severity.rank))
-        return DocumentResult(document=doc, findings=tuple(findings), sections=sections)
+        kept, waived = self.waivers.apply(doc, findings)
+        return DocumentResult(document=doc, findings=kept, sections=sections, waived=waived)
 
     def audit_paths(
         self, paths: Iterable[Path], progress: Callable[[Path], None] | None = None
