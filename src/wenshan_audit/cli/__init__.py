@@ -87,6 +87,7 @@ def _root(
 
 
 from . import check as _check  # noqa: E402,F401  (registers check, init)
+from . import hook as _hook  # noqa: E402,F401  (registers hook)
 
 
 def main() -> None:

@@ -1,0 +1,189 @@
+"""The pre-commit hook as a library: sort the staged files by folder, then audit or record them.
+
+pre-commit passes the staged files that match the manifest's pattern. The
+repository's ``wenshan-audit.toml`` says what each folder holds:
+
+```toml
+[hook]
+drafts = ["drafts"]   # audited; blocking findings refuse the commit (default: every file)
+issued = ["issued"]   # issued documents: recorded in the quota ledger, never blocked
+# fail_on = "error"   # default: the top-level fail_on
+# max_reasons = 3     # reasons shown per refused file
+
+[reference]
+corpus = "upper"      # upper-level documents: indexed by the copy check, never audited
+```
+
+Files in none of the folders (README.md, notes) are left alone when ``drafts``
+is set. Issued documents are recorded before the drafts are audited, so a
+draft is measured against a ledger that already holds this commit's papers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from enum import Enum
+from pathlib import Path
+
+from .config import FAIL_ON, Config
+from .errors import ConfigError, ReadError
+from .model import AuditResult, DocumentResult, Finding, ReadFailure, Severity
+
+DEFAULT_MAX_REASONS = 3
+KNOWN_KEYS = {"drafts", "issued", "fail_on", "max_reasons"}
+
+
+class Role(str, Enum):
+    DRAFT = "draft"
+    ISSUED = "issued"
+    REFERENCE = "reference"
+    OTHER = "other"
+
+
+@dataclass(frozen=True)
+class HookSettings:
+    """The ``[hook]`` section, with folders resolved against the config file's directory."""
+
+    drafts: tuple[Path, ...]
+    issued: tuple[Path, ...]
+    reference: Path | None
+    fail_on: str
+    max_reasons: int
+
+    def role_of(self, path: Path) -> Role:
+        here = path.resolve()
+        if self.reference is not None and here.is_relative_to(self.reference):
+            return Role.REFERENCE
+        if any(here.is_relative_to(folder) for folder in self.issued):
+            return Role.ISSUED
+        if not self.drafts or any(here.is_relative_to(folder) for folder in self.drafts):
+            return Role.DRAFT
+        return Role.OTHER
+
+
+def settings(config: Config) -> HookSettings:
+    """Parse and validate ``[hook]`` (and where ``[reference] corpus`` lives)."""
+    section = config.section("hook")
+    unknown = sorted(set(section) - KNOWN_KEYS)
+    if unknown:
+        raise ConfigError(
+            config.source, f"hook.{unknown[0]}", f"未知的键；可用：{'、'.join(sorted(KNOWN_KEYS))}"
+        )
+    fail_on = section.get("fail_on", config.fail_on)
+    if fail_on not in FAIL_ON:
+        raise ConfigError(config.source, "hook.fail_on", f"取值应为 {' / '.join(FAIL_ON)}")
+    max_reasons = section.get("max_reasons", DEFAULT_MAX_REASONS)
+    if not isinstance(max_reasons, int) or isinstance(max_reasons, bool) or max_reasons < 1:
+        raise ConfigError(config.source, "hook.max_reasons", "应为正整数")
+    corpus = config.section("reference").get("corpus")
+    return HookSettings(
+        drafts=_folders(config, "drafts"),
+        issued=_folders(config, "issued"),
+        reference=config.resolve(corpus).resolve() if isinstance(corpus, str) else None,
+        fail_on=fail_on,
+        max_reasons=max_reasons,
+    )
+
+
+def _folders(config: Config, key: str) -> tuple[Path, ...]:
+    value = config.section("hook").get(key, [])
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
+        raise ConfigError(config.source, f"hook.{key}", '应为文件夹路径列表，如 ["drafts"]')
+    return tuple(config.resolve(v).resolve() for v in value)
+
+
+@dataclass(frozen=True)
+class Recorded:
+    """An issued document the hook passed to the ledger."""
+
+    path: Path
+    added: bool  # False: it was there already (same number or same content)
+    summary: str  # Chinese: unit, kind, number as recorded
+
+
+@dataclass(frozen=True)
+class HookResult:
+    audit: AuditResult
+    fail_on: str
+    max_reasons: int = DEFAULT_MAX_REASONS
+    recorded: tuple[Recorded, ...] = ()
+    skipped: tuple[Path, ...] = ()  # neither draft nor issued: left alone
+    references: tuple[Path, ...] = ()  # upper-level documents staged in this commit
+    problems: tuple[ReadFailure, ...] = field(default=())  # issued files the ledger refused
+
+    def blocking(self, result: DocumentResult) -> tuple[Finding, ...]:
+        if self.fail_on == "never":
+            return ()
+        threshold = Severity(self.fail_on).rank
+        return tuple(f for f in result.findings if f.severity.rank >= threshold)
+
+    @property
+    def refused(self) -> tuple[DocumentResult, ...]:
+        return tuple(d for d in self.audit.documents if self.blocking(d))
+
+    @property
+    def exit_code(self) -> int:
+        """2: a file could not be read; 1: a draft has blocking findings; 0: commit may go on."""
+        if self.audit.failures or self.problems:
+            return 2
+        return 1 if self.refused else 0
+
+
+def run(config: Config, paths: Sequence[Path], hook: HookSettings | None = None) -> HookResult:
+    """Record the issued documents among ``paths``, then audit the drafts."""
+    from .audit import Auditor
+
+    hook = hook or settings(config)
+    roles: dict[Role, list[Path]] = {role: [] for role in Role}
+    for path in paths:
+        roles[hook.role_of(path)].append(path)
+    recorded, problems = record_issued(config, roles[Role.ISSUED])
+    audit = AuditResult(documents=())
+    if roles[Role.DRAFT]:
+        audit = Auditor(config).audit_paths(roles[Role.DRAFT])
+    return HookResult(
+        audit=audit,
+        fail_on=hook.fail_on,
+        max_reasons=hook.max_reasons,
+        recorded=recorded,
+        skipped=tuple(roles[Role.OTHER]),
+        references=tuple(roles[Role.REFERENCE]),
+        problems=problems,
+    )
+
+
+def record_issued(
+    config: Config, paths: Iterable[Path]
+) -> tuple[tuple[Recorded, ...], tuple[ReadFailure, ...]]:
+    """Add issued documents to the quota ledger; re-recording one adds nothing."""
+    paths = list(paths)
+    if not paths:
+        return (), ()
+    from . import quota
+    from .ledger import Ledger, entry_from_document
+    from .readers import read_document
+
+    resolver = quota.parse(config)
+    if resolver is None:
+        raise ConfigError(
+            config.source,
+            "quota",
+            "配置了 hook.issued 但没有 [quota] 节：已发文件要计入发文台账，请配置 [quota]",
+        )
+    recorded: list[Recorded] = []
+    problems: list[ReadFailure] = []
+    with Ledger.open(resolver.ledger_path) as ledger:
+        for path in paths:
+            try:
+                entry = entry_from_document(read_document(path), resolver)
+            except ReadError as exc:
+                problems.append(ReadFailure(path, exc.message))
+                continue
+            report = ledger.add([entry])
+            facts = (entry.unit, entry.kind, entry.doc_number, f"{entry.year} 年")
+            summary = " ".join(x for x in facts if x)
+            recorded.append(Recorded(path=path, added=bool(report.added), summary=summary))
+    return tuple(recorded), tuple(problems)
