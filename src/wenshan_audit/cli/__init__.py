@@ -87,6 +87,8 @@ def _root(
 
 
 from . import check as _check  # noqa: E402,F401  (registers check, init)
+from . import ledger as _ledger  # noqa: E402,F401  (registers ledger)
+from . import quota as _quota  # noqa: E402,F401  (registers quota)
 from . import hook as _hook  # noqa: E402,F401  (registers hook)
 
 
