@@ -21,13 +21,13 @@ reason = "按省政府要求原文转发"
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from fnmatch import fnmatchcase
 from pathlib import Path, PurePosixPath
 from typing import Any
 
+from . import ledger
 from .config import Config
 from .errors import ConfigError
 from .metadata import DOC_NUMBER, normalise_number
@@ -39,8 +39,8 @@ MIN_HASH_PREFIX = 12  # hex digits: short enough to type, long enough to be uniq
 
 
 def content_hash(doc: Document) -> str:
-    """SHA-256 of the extracted text with whitespace removed: stable across re-saves."""
-    return hashlib.sha256("".join(doc.text.split()).encode("utf-8")).hexdigest()
+    """The ledger's content hash (whitespace and width removed): stable across re-saves."""
+    return ledger.content_hash(doc.text)
 
 
 @dataclass(frozen=True)
