@@ -47,7 +47,9 @@ def err_console() -> Console:
 
 def fail(message: str) -> typer.Exit:
     """Print a Chinese error to stderr and return the exit to raise."""
-    err_console().print(f"[bold red]错误：[/]{message}", markup=True, soft_wrap=True)
+    from rich.markup import escape  # messages quote config keys such as [quota], not markup
+
+    err_console().print(f"[bold red]错误：[/]{escape(message)}", markup=True, soft_wrap=True)
     return typer.Exit(EXIT_ERROR)
 
 
