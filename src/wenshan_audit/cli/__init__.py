@@ -88,6 +88,7 @@ def _root(
         raise typer.Exit(EXIT_CLEAN)
 
 
+from . import audit as _audit  # noqa: E402,F401  (registers audit)
 from . import check as _check  # noqa: E402,F401  (registers check, init)
 from . import ledger as _ledger  # noqa: E402,F401  (registers ledger)
 from . import quota as _quota  # noqa: E402,F401  (registers quota)

@@ -15,6 +15,9 @@ from . import EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS, ConfigOption, app, fail, ha
 class Format(str, Enum):
     text = "text"
     json = "json"
+    csv = "csv"
+    sarif = "sarif"
+    github = "github"
 
 
 class FailOn(str, Enum):
@@ -68,6 +71,8 @@ def check(
     select: Annotated[list[str] | None, typer.Option("--select", help="只报告这些规则（按前缀，如 copy、burden.photo_evidence），可重复")] = None,
     ignore: Annotated[list[str] | None, typer.Option("--ignore", help="不报告这些规则（按前缀），可重复")] = None,
     explain: Annotated[bool, typer.Option("--explain", help="逐句列出具体措施判定及依据")] = False,
+    report: Annotated[Path | None, typer.Option("--report", help="另外生成一份自包含的 HTML 报告（.html）")] = None,
+    annotate: Annotated[Path | None, typer.Option("--annotate", help="把审核意见作为 Word 批注写入草稿副本（仅单个 .docx），原文件不变")] = None,
 ) -> None:
     """审核一份或多份公文草稿，输出审核意见。"""
     from ..audit import AuditOptions, Auditor
@@ -79,8 +84,18 @@ def check(
     )
     if not any(True for _ in iter_files(paths)):
         raise fail("没有找到可审核的文件（支持 .docx .pdf .txt .md .doc .wps .ofd），请检查路径。")
+    if annotate is not None and (len(paths) != 1 or paths[0].suffix.lower() != ".docx"):
+        raise fail("--annotate 只能用于单个 .docx 草稿；批量生成批注版请用 audit --annotate-dir。")
     result = Auditor(cfg, options).audit_paths(paths)
     write_report(result, fmt.value, output, explain)
+    if report is not None:
+        from .audit import write_html
+
+        write_html(result, report)
+    if annotate is not None and result.documents:
+        from .audit import annotate_to
+
+        annotate_to(result.documents[0], annotate)
     raise typer.Exit(exit_code(result, (fail_on.value if fail_on else cfg.fail_on)))
 
 

@@ -26,6 +26,9 @@ Renderer = Callable[[AuditResult, ReportOptions], str]
 FORMATS: dict[str, str] = {
     "text": "text",
     "json": "json_report",
+    "csv": "csv_report",
+    "sarif": "sarif",
+    "github": "github",
 }
 
 

@@ -1,0 +1,222 @@
+"""Batch audit of a folder: file selection, parallel auditing, batch-level analysis.
+
+Each worker process builds its own :class:`Auditor` once (indexes, ledgers and
+models are opened once per process) and returns picklable results. A file that
+cannot be read becomes a :class:`ReadFailure`; the rest of the batch goes on.
+The batch-level checks (merge candidates, duplicates) and the summary by
+issuing unit run in the parent process over all results, in :mod:`.merge`.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import os
+from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+from .audit import AuditOptions, Auditor
+from .config import Config
+from .errors import ConfigError, ReadError
+from .merge import topic_terms
+from .model import AuditResult, DocumentResult, ReadFailure
+from .readers import iter_files, read_document
+
+#: what one worker returns for one file: the result, or why it could not be audited
+Outcome = DocumentResult | ReadFailure
+#: an outcome with the document's topic words (for merge candidates), computed in the worker
+Audited = tuple[Outcome, tuple[str, ...]]
+
+
+@dataclass(frozen=True)
+class BatchSettings:
+    """The ``[audit]`` config section merged with the command line."""
+
+    include: tuple[str, ...] = ()
+    exclude: tuple[str, ...] = ()
+    jobs: int = 0  # 0: all cores
+    merge_similarity: float = 0.35
+    duplicate_similarity: float = 0.9
+
+    @property
+    def workers(self) -> int:
+        return self.jobs if self.jobs > 0 else (os.cpu_count() or 1)
+
+
+def settings(
+    config: Config,
+    include: Sequence[str] = (),
+    exclude: Sequence[str] = (),
+    jobs: int | None = None,
+) -> BatchSettings:
+    """Validate ``[audit]`` and let command-line values win."""
+    section = config.section("audit")
+    known = {"include", "exclude", "jobs", "merge_similarity", "duplicate_similarity"}
+    for key in section:
+        if key not in known:
+            raise ConfigError(
+                config.source, f"audit.{key}", f"未知的键；可用的键：{'、'.join(sorted(known))}"
+            )
+    cfg_jobs = section.get("jobs", 0)
+    if not isinstance(cfg_jobs, int) or isinstance(cfg_jobs, bool) or cfg_jobs < 0:
+        raise ConfigError(config.source, "audit.jobs", "应为非负整数（0 表示使用全部 CPU 核）")
+    values: dict[str, float] = {}
+    for key, default in (("merge_similarity", 0.35), ("duplicate_similarity", 0.9)):
+        value = section.get(key, default)
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 < value <= 1:
+            raise ConfigError(config.source, f"audit.{key}", "应为 0 到 1 之间的小数，如 0.35")
+        values[key] = float(value)
+    if jobs is not None and jobs < 0:
+        raise ConfigError("命令行", "--jobs", "应为非负整数（0 表示使用全部 CPU 核）")
+    return BatchSettings(
+        include=tuple(include) or tuple(config.get_list("audit", "include")),
+        exclude=tuple(config.get_list("audit", "exclude")) + tuple(exclude),
+        jobs=cfg_jobs if jobs is None else jobs,
+        **values,
+    )
+
+
+def _matches(path: Path, root: Path, patterns: Iterable[str]) -> bool:
+    try:
+        rel = path.relative_to(root).as_posix()
+    except ValueError:
+        rel = path.as_posix()
+    return any(fnmatch.fnmatch(rel, p) or fnmatch.fnmatch(path.name, p) for p in patterns)
+
+
+def select_files(paths: Sequence[Path], batch: BatchSettings) -> list[Path]:
+    """Supported files under ``paths`` filtered by include/exclude globs.
+
+    A glob matches the path relative to the folder given on the command line
+    (``*`` also crosses folders) or the bare file name.
+    """
+    selected: list[Path] = []
+    for root in paths:
+        base = root if root.is_dir() else root.parent
+        for path in iter_files([root]):
+            if batch.include and not _matches(path, base, batch.include):
+                continue
+            if batch.exclude and _matches(path, base, batch.exclude):
+                continue
+            selected.append(path)
+    return selected
+
+
+# --- worker side ---------------------------------------------------------------
+
+_WORKER: Auditor | None = None
+
+
+def _init_worker(config: Config, options: AuditOptions) -> None:
+    import signal
+
+    global _WORKER
+    # Ctrl-C is handled once, by the parent, which then stops the pool.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _WORKER = Auditor(config, options)
+
+
+def audit_one(auditor: Auditor, path: Path) -> Audited:
+    """Audit one file; any failure on this file is data, never an exception."""
+    try:
+        result = auditor.audit_document(read_document(path))
+    except ReadError as exc:
+        return ReadFailure(path, exc.message), ()
+    except Exception as exc:  # noqa: BLE001 - one odd file must not stop a batch
+        message = (
+            f"审核 {path} 时出错（{type(exc).__name__}：{exc}）。"
+            "请确认文件未损坏；如问题持续，请将该文件反馈给维护者"
+        )
+        return ReadFailure(path, message), ()
+    doc = result.document
+    return result, tuple(topic_terms(doc.meta.title, doc.text))
+
+
+def _audit_chunk(paths: list[Path]) -> list[Audited]:
+    assert _WORKER is not None, "worker initializer did not run"
+    return [audit_one(_WORKER, p) for p in paths]
+
+
+# --- parent side -----------------------------------------------------------------
+
+
+def _chunks(paths: list[Path], workers: int) -> list[list[Path]]:
+    # small chunks keep the progress bar moving and the load balanced;
+    # more than one file per task amortises the inter-process round trip
+    size = max(1, min(8, len(paths) // (workers * 8)))
+    return [paths[i : i + size] for i in range(0, len(paths), size)]
+
+
+def run(
+    paths: list[Path],
+    auditor: Auditor,
+    jobs: int,
+    progress: Callable[[int], None] | None = None,
+) -> list[Audited]:
+    """Audit ``paths`` with ``jobs`` processes; results come back in input order.
+
+    ``auditor`` runs the files itself when ``jobs`` is 1; otherwise each worker
+    process builds its own from the same config and options.
+
+    ``progress`` is called in the parent with the number of files just done.
+    On Ctrl-C pending work is cancelled, the pool is shut down, and
+    KeyboardInterrupt propagates to the caller.
+    """
+    if jobs <= 1 or len(paths) <= 1:
+        outcomes = []
+        for path in paths:
+            outcomes.append(audit_one(auditor, path))
+            if progress:
+                progress(1)
+        return outcomes
+
+    import multiprocessing
+    from concurrent.futures import as_completed
+
+    # spawn: the same behaviour on Linux, macOS and Windows, and safe with the
+    # progress bar's refresh thread running in the parent
+    context = multiprocessing.get_context("spawn")
+    chunks = _chunks(paths, jobs)
+    done: dict[int, list[Audited]] = {}
+    pool = ProcessPoolExecutor(
+        max_workers=min(jobs, len(chunks)),
+        mp_context=context,
+        initializer=_init_worker,
+        initargs=(auditor.config, auditor.options),
+    )
+    try:
+        futures: dict[Future[list[Audited]], int] = {
+            pool.submit(_audit_chunk, chunk): i for i, chunk in enumerate(chunks)
+        }
+        for future in as_completed(futures):
+            index = futures[future]
+            try:
+                done[index] = future.result()
+            except Exception as exc:  # noqa: BLE001 - a crashed worker fails its files only
+                done[index] = [
+                    (
+                        ReadFailure(
+                            p,
+                            f"审核 {p} 时工作进程异常退出（{type(exc).__name__}），"
+                            "请单独审核该文件以查明原因",
+                        ),
+                        (),
+                    )
+                    for p in chunks[index]
+                ]
+            if progress:
+                progress(len(chunks[index]))
+    except KeyboardInterrupt:
+        pool.shutdown(wait=False, cancel_futures=True)
+        raise
+    pool.shutdown(wait=True)
+    return [outcome for i in range(len(chunks)) for outcome in done[i]]
+
+
+def assemble(audited: Sequence[Audited]) -> tuple[AuditResult, list[tuple[str, ...]]]:
+    """The AuditResult of a run, and the topic words of its documents in the same order."""
+    documents = tuple(o for o, _ in audited if isinstance(o, DocumentResult))
+    terms = [t for o, t in audited if isinstance(o, DocumentResult)]
+    failures = tuple(o for o, _ in audited if isinstance(o, ReadFailure))
+    return AuditResult(documents=documents, failures=failures), terms

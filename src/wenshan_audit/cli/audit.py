@@ -1,0 +1,182 @@
+"""``wenshan-audit audit DIR``: a folder audited in parallel, batch-level checks, reports."""
+
+from __future__ import annotations
+
+import sys
+import time
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from . import ConfigOption, app, err_console, fail, handle_errors, load_config
+from .check import FailOn, Format, exit_code, write_report
+
+HTML_SUFFIXES = (".html", ".htm")
+
+
+def write_html(result, path: Path) -> None:  # noqa: ANN001 - AuditResult
+    """The self-contained HTML report (``--report``)."""
+    from ..reporters import ReportOptions
+    from ..reporters.html import render
+
+    if path.suffix.lower() not in HTML_SUFFIXES:
+        raise fail(f"--report 应为 .html 文件（收到 {path}），例如 --report 审核报告.html")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(render(result, ReportOptions()), encoding="utf-8", newline="\n")
+    except OSError as exc:
+        raise fail(f"无法写入报告 {path}：{exc.strerror}") from None
+    err_console().print(f"已生成 HTML 报告：{path}")
+
+
+def annotate_to(result, target: Path) -> None:  # noqa: ANN001 - DocumentResult
+    """Write the annotated copy of one .docx draft (``check --annotate``)."""
+    from ..reporters.docx_annotate import annotate
+
+    placed = annotate(result, target)
+    err_console().print(f"已生成批注版 {target}（{placed} 条批注）")
+
+
+def annotate_dir(result, roots: list[Path], folder: Path) -> None:  # noqa: ANN001 - AuditResult
+    """Annotated copies of every .docx of the batch, keeping the folder layout."""
+    from ..reporters.docx_annotate import annotate
+
+    written, skipped = 0, 0
+    for doc in result.documents:
+        path = doc.document.path
+        if path.suffix.lower() != ".docx":
+            skipped += 1
+            continue
+        target = folder / _relative(path, roots)
+        annotate(doc, target)
+        written += 1
+    note = f"，{skipped} 份非 .docx 文件无法加批注，已跳过" if skipped else ""
+    err_console().print(f"已在 {folder} 生成 {written} 份批注版文件{note}")
+
+
+def _relative(path: Path, roots: list[Path]) -> Path:
+    for root in roots:
+        base = root if root.is_dir() else root.parent
+        try:
+            return path.resolve().relative_to(base.resolve())
+        except ValueError:
+            continue
+    return Path(path.name)
+
+
+def _audit_with_progress(paths: list[Path], auditor, jobs: int):  # noqa: ANN001,ANN202
+    from ..batch import run
+
+    console = err_console()
+    started = time.perf_counter()
+    if console.is_terminal:
+        from rich.progress import (
+            BarColumn,
+            MofNCompleteColumn,
+            Progress,
+            TextColumn,
+            TimeRemainingColumn,
+        )
+
+        columns = (
+            TextColumn("审核中"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TextColumn("剩余"),
+            TimeRemainingColumn(),
+        )
+        with Progress(*columns, console=console, transient=True) as bar:
+            task = bar.add_task("audit", total=len(paths))
+            audited = run(paths, auditor, jobs, lambda n: bar.advance(task, n))
+    else:
+        print(f"正在审核 {len(paths)} 份文件（{jobs} 个进程）……", file=sys.stderr, flush=True)
+        audited = run(paths, auditor, jobs)
+    elapsed = time.perf_counter() - started
+    rate = len(paths) / elapsed if elapsed > 0 else 0.0
+    console.print(f"审核完成：{len(paths)} 份文件，用时 {elapsed:.1f} 秒（{rate:.1f} 份/秒）")
+    return audited
+
+
+@app.command()
+@handle_errors
+def audit(
+    paths: Annotated[
+        list[Path], typer.Argument(help="要批量审核的文件夹（递归）或文件", show_default=False)
+    ],
+    config: ConfigOption = None,
+    fmt: Annotated[Format, typer.Option("--format", "-f", help="输出格式")] = Format.text,
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="把报告写入文件而不是终端")
+    ] = None,
+    report: Annotated[
+        Path | None, typer.Option("--report", help="另外生成一份自包含的 HTML 报告（.html）")
+    ] = None,
+    annotate_into: Annotated[
+        Path | None,
+        typer.Option("--annotate-dir", help="把每份 .docx 的批注版（Word 批注）写入该文件夹"),
+    ] = None,
+    jobs: Annotated[
+        int | None,
+        typer.Option(
+            "--jobs", "-j", help="并行进程数（默认取配置，缺省为全部 CPU 核；1 为不并行）"
+        ),
+    ] = None,
+    include: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--include", help="只审核匹配该通配符的文件（如 '*.docx'、'2026Q1/*'），可重复"
+        ),
+    ] = None,
+    exclude: Annotated[
+        list[str] | None,
+        typer.Option("--exclude", help="跳过匹配该通配符的文件（如 '*备份*'），可重复"),
+    ] = None,
+    fail_on: Annotated[
+        FailOn | None,
+        typer.Option("--fail-on", help="达到该级别的问题时退出码为 1（默认取配置，缺省为 error）"),
+    ] = None,
+    against: Annotated[
+        Path | None,
+        typer.Option("--against", help="上级文件文件夹（自动建立/更新索引）或已建好的索引"),
+    ] = None,
+    select: Annotated[
+        list[str] | None, typer.Option("--select", help="只报告这些规则（按前缀），可重复")
+    ] = None,
+    ignore: Annotated[
+        list[str] | None, typer.Option("--ignore", help="不报告这些规则（按前缀），可重复")
+    ] = None,
+    explain: Annotated[bool, typer.Option("--explain", help="逐句列出具体措施判定及依据")] = False,
+) -> None:
+    """批量审核一个文件夹（季度审核）：并行审核每份文件，找出应合并制发和重复发文的文件，按发文单位汇总。"""
+    from ..audit import AuditOptions, Auditor
+    from ..batch import assemble, select_files, settings
+    from ..merge import analyze
+
+    cfg = load_config(config)
+    batch = settings(cfg, include or (), exclude or (), jobs)
+    for path in paths:
+        if not path.exists():
+            raise fail(f"路径不存在：{path}，请检查后重试。")
+    files = select_files(paths, batch)
+    if not files:
+        raise fail(
+            "没有找到可审核的文件（支持 .docx .pdf .txt .md .doc .wps .ofd），"
+            "请检查路径和 --include/--exclude 通配符。"
+        )
+    options = AuditOptions(against=against, select=tuple(select or ()), ignore=tuple(ignore or ()))
+    # built here first: configuration errors surface and a reference index is
+    # built or refreshed once, before any worker starts
+    auditor = Auditor(cfg, options)
+    workers = min(batch.workers, len(files))
+    result, terms = assemble(_audit_with_progress(files, auditor, workers))
+    result = analyze(result, terms, batch.merge_similarity, batch.duplicate_similarity)
+    write_report(result, fmt.value, output, explain)
+    if report is not None:
+        write_html(result, report)
+    if annotate_into is not None:
+        annotate_dir(result, paths, annotate_into)
+    shown = fmt is Format.text and output is None  # the text report lists them already
+    for failure in () if shown else result.failures:
+        err_console().print(f"[bold red]无法审核[/] {failure.message}", soft_wrap=True)
+    raise typer.Exit(exit_code(result, (fail_on.value if fail_on else cfg.fail_on)))
