@@ -21,7 +21,74 @@ MAX_BYTES = 50 * 1024 * 1024  # larger files are almost never a single 公文
 Reader = Callable[[Path, bytes], Document]
 
 
-def _reader_for(path: Path, head: bytes) -> Reader:
+# What a file really is, from its first bytes; keys name the format in messages.
+_FORMAT_NAMES = {
+    "zip": "ZIP 压缩包（.docx/.ofd 一类）",
+    "ole": "Word 97-2003 (.doc) 或 WPS 二进制文件",
+    "pdf": "PDF",
+    "html": "网页（HTML）",
+    "mht": "MHT 网页归档",
+    "rtf": "RTF 富文本",
+    "xml": "XML（如 Word 2003 XML）",
+    "text": "纯文本",
+    "binary": "无法识别的二进制数据",
+}
+# The formats each suffix may hold; "text" suffixes accept any text-like content.
+_EXPECTED = {
+    ".docx": ("zip",),
+    ".ofd": ("zip",),
+    ".pdf": ("pdf",),
+    ".doc": ("ole",),
+    ".wps": ("ole",),
+    ".txt": ("text", "html", "mht", "rtf", "xml"),
+    ".md": ("text", "html", "mht", "rtf", "xml"),
+}
+_RENAME_TO = {"ole": ".doc", "pdf": ".pdf", "text": ".txt"}
+
+
+def sniff(data: bytes) -> str:
+    """The real format of ``data`` from its magic bytes (a key of ``_FORMAT_NAMES``)."""
+    if data.startswith((b"PK\x03\x04", b"PK\x05\x06")):
+        return "zip"
+    if data.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):
+        return "ole"
+    if b"%PDF-" in data[:1024]:  # the spec tolerates junk before the header
+        return "pdf"
+    head = data[:1024].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+    if head.startswith(b"{\\rtf"):
+        return "rtf"
+    if head.startswith((b"<!doctype html", b"<html")) or b"<html" in head[:300]:
+        return "html"
+    if head.startswith(b"mime-version:") or b"multipart/related" in head:
+        return "mht"
+    if head.startswith(b"<?xml"):
+        return "xml"
+    utf16 = data.startswith((b"\xff\xfe", b"\xfe\xff"))
+    return "text" if utf16 or b"\x00" not in data[:4096] else "binary"
+
+
+def _check_format(path: Path, data: bytes) -> None:
+    """Raise ReadError when the content is not what the suffix promises."""
+    expected = _EXPECTED[path.suffix.lower()]
+    actual = sniff(data)
+    if actual in expected:
+        return
+    if path.suffix.lower() in (".txt", ".md"):
+        remedy = f"请把扩展名改为与实际格式一致（{_RENAME_TO.get(actual, '.docx/.pdf')}）后重试"
+    elif actual in _RENAME_TO:
+        remedy = f"请把扩展名改为 {_RENAME_TO[actual]} 后重试，或用 Word/WPS 打开后“另存为”.docx"
+    elif actual == "binary":
+        remedy = "文件可能已损坏；请用 Word/WPS 打开确认，再“另存为”.docx 后重试"
+    else:
+        remedy = "请用 Word/WPS 打开后“另存为”.docx 再试"
+    raise ReadError(
+        path,
+        f"扩展名是 {path.suffix}，但文件内容实际是{_FORMAT_NAMES[actual]}",
+        remedy,
+    )
+
+
+def _reader_for(path: Path) -> Reader:
     suffix = path.suffix.lower()
     if suffix in (".txt", ".md"):
         return text_reader.read
@@ -48,6 +115,16 @@ def _reader_for(path: Path, head: bytes) -> Reader:
     )
 
 
+def _folder_problem(path: Path) -> ReadError:
+    if any(True for _ in _supported_in(path)):
+        return ReadError(path, "这是一个文件夹而不是文件", "请逐个指定文件，或按文件夹批量审核")
+    return ReadError(
+        path,
+        "文件夹中没有可审核的文件",
+        "支持的格式：" + "、".join(SUPPORTED_SUFFIXES) + "；请检查路径是否正确",
+    )
+
+
 def read_document(path: Path, max_bytes: int = MAX_BYTES) -> Document:
     """Read one file into a Document with metadata; raise ReadError when impossible."""
     from ..metadata import extract
@@ -55,7 +132,8 @@ def read_document(path: Path, max_bytes: int = MAX_BYTES) -> Document:
     if not path.exists():
         raise ReadError(path, "文件不存在", "请检查路径是否正确")
     if path.is_dir():
-        raise ReadError(path, "这是一个文件夹而不是文件")
+        raise _folder_problem(path)
+    reader = _reader_for(path)  # unsupported suffixes fail before the file is read
     try:
         size = path.stat().st_size
         if size > max_bytes:
@@ -71,10 +149,21 @@ def read_document(path: Path, max_bytes: int = MAX_BYTES) -> Document:
         raise ReadError(path, "没有读取权限", "请检查文件权限或关闭占用该文件的程序") from None
     except OSError as exc:
         raise ReadError(path, f"读取失败（{exc.strerror}）") from None
-    doc = _reader_for(path, data[:8])(path, data)
+    _check_format(path, data)
+    doc = reader(path, data)
     if not doc.text.strip():
         raise ReadError(path, "未提取到任何文字", "请确认文件内容不为空")
     return replace(doc, meta=extract(doc))
+
+
+def _supported_in(folder: Path) -> Iterator[Path]:
+    for child in sorted(folder.rglob("*")):
+        if (
+            child.is_file()
+            and child.suffix.lower() in SUPPORTED_SUFFIXES
+            and not child.name.startswith(("~$", "."))
+        ):
+            yield child
 
 
 def iter_files(paths: Iterable[Path]) -> Iterator[Path]:
@@ -82,16 +171,17 @@ def iter_files(paths: Iterable[Path]) -> Iterator[Path]:
 
     Explicit file arguments are yielded as given (so an unsupported file gets
     its message); inside folders, only supported suffixes are taken and
-    Office lock files (``~$x.docx``) are skipped.
+    Office lock files (``~$x.docx``) are skipped. A folder without any
+    supported file is yielded itself, so that reading it reports the problem
+    while the other paths of a batch are still audited.
     """
     for path in paths:
         if path.is_dir():
-            for child in sorted(path.rglob("*")):
-                if (
-                    child.is_file()
-                    and child.suffix.lower() in SUPPORTED_SUFFIXES
-                    and not child.name.startswith(("~$", "."))
-                ):
-                    yield child
+            found = False
+            for child in _supported_in(path):
+                found = True
+                yield child
+            if not found:
+                yield path
         else:
             yield path

@@ -16,9 +16,21 @@ from pathlib import Path
 from ..errors import ReadError
 from ..model import Document, Paragraph
 
-_BOMS = ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
+_BOMS = (
+    (codecs.BOM_UTF8, "utf-8-sig"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+)
 # Common characters of 公文; GB18030 decoding of Big5 bytes gives mojibake without them.
-_COMMON = set("的一是在不了有和人这中大为上个国我以要他时来用们生到作地于出就分对成会可主发年动同工也能下过子说产种面而方后多定行学法所民得经十三之进着等部度家电力里如水化高自二理起小物现实加量都两体制机当使点从业本去把性好应开它合还因由其些然前外天政四日那社义事平形相全表间样与关各重新线内数正心反你明看原又么利比或但质气第向道命此变条只没结解问意建月公无系军很情者最立代想已通并提直题党程展五果料象员革位入常文总次品式活设及管特件长求老头基资边流路级少图山统接知较将组见计别她手角期根论运农指几九区强放决西被干做必战先回则任取据处府")
+_COMMON = set(
+    "的一是在不了有和人这中大为上个国我以要他时来用们生到作地于出就分对成会可主发年动"
+    "同工也能下过子说产种面而方后多定行学法所民得经十三之进着等部度家电力里如水化高自"
+    "二理起小物现实加量都两体制机当使点从业本去把性好应开它合还因由其些然前外天政四日"
+    "那社义事平形相全表间样与关各重新线内数正心反你明看原又么利比或但质气第向道命此变"
+    "条只没结解问意建月公无系军很情者最立代想已通并提直题党程展五果料象员革位入常文总"
+    "次品式活设及管特件长求老头基资边流路级少图山统接知较将组见计别她手角期根论运农指"
+    "几九区强放决西被干做必战先回则任取据处府"
+)
 
 
 def decode(path: Path, data: bytes) -> tuple[str, str]:
@@ -61,7 +73,9 @@ def read(path: Path, data: bytes) -> Document:
         if m.group().strip()
         for lead, trail in [(_lead(m.group()), _trail(m.group()))]
     )
-    warnings = () if encoding.startswith("utf-8") else (f"文件编码为 {encoding.upper()}，已自动转换",)
+    warnings = (
+        () if encoding.startswith("utf-8") else (f"文件编码为 {encoding.upper()}，已自动转换",)
+    )
     return Document(path=path, text=text, paragraphs=paragraphs, warnings=warnings)
 
 

@@ -1,0 +1,109 @@
+"""PDF with a text layer, via pdfplumber.
+
+Fake-bold doubled chars are removed (``dedupe_chars``), page numbers and
+running headers are dropped, and visual lines are re-joined into paragraphs
+(see ``_lines``). Scanned, encrypted and corrupt PDFs get a clear message.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from pathlib import Path
+from typing import Any
+
+from ..errors import ReadError
+from ..model import Document
+from ._build import assemble
+from ._lines import Line, clean, paragraphs, strip_furniture
+
+_CID = re.compile(r"\(cid:\d+\)")
+
+
+def _is_red(color: Any) -> bool:
+    """RGB (1,0,0)-like or CMYK (0,1,1,0)-like fill colours."""
+    if not isinstance(color, (tuple, list)):
+        return False
+    values = [float(v) for v in color if isinstance(v, (int, float))]
+    if len(values) == 3:
+        r, g, b = values
+        return r >= 0.7 and g <= 0.3 and b <= 0.3
+    if len(values) == 4:
+        c, m, y, k = values
+        return c <= 0.2 and m >= 0.7 and y >= 0.7 and k <= 0.3
+    return False
+
+
+def _line(raw: dict[str, Any]) -> Line | None:
+    text = clean(raw["text"])
+    chars = [c for c in raw["chars"] if c["text"].strip()]
+    if not text or not chars:
+        return None
+    sizes = sorted(float(c["size"]) for c in chars)
+    red = sum(_is_red(c.get("non_stroking_color")) for c in chars) * 2 > len(chars)
+    return Line(text, float(raw["x0"]), float(raw["x1"]), sizes[len(sizes) // 2], red)
+
+
+def _page_lines(page: Any) -> list[Line]:
+    raw_lines = page.dedupe_chars(tolerance=1).extract_text_lines(x_tolerance=1.5, y_tolerance=3)
+    return [line for line in map(_line, raw_lines) if line is not None]
+
+
+def _open_error(path: Path, exc: Exception) -> ReadError:
+    cause = exc.args[0] if exc.args and isinstance(exc.args[0], Exception) else exc
+    name = type(cause).__name__
+    if "Password" in name or "Encrypt" in name:
+        return ReadError(
+            path,
+            "PDF 已加密（需要密码才能打开）",
+            "请提供未加密的 PDF，或在阅读器中输入密码后“另存为”不加密的 PDF",
+        )
+    return ReadError(
+        path,
+        f"PDF 文件已损坏或格式不正确（{name}）",
+        "请重新导出或重新下载该 PDF；也可以提供 Word 版本",
+    )
+
+
+def read(path: Path, data: bytes) -> Document:
+    import pdfplumber
+
+    pages: list[list[Line]] = []
+    blank: list[int] = []
+    try:
+        with pdfplumber.open(io.BytesIO(data)) as pdf:
+            for number, page in enumerate(pdf.pages, start=1):
+                lines = _page_lines(page)
+                pages.append(lines)
+                if not lines:
+                    blank.append(number)
+    except ReadError:
+        raise
+    except Exception as exc:  # pdfminer raises many types, wrapped or not
+        raise _open_error(path, exc) from None
+    if not pages or len(blank) == len(pages):
+        raise ReadError(
+            path,
+            "扫描件，无文字层",
+            "请先 OCR 或提供可复制文字的 PDF",
+        )
+    text = "".join(ln.text for page in pages for ln in page)
+    if len("".join(_CID.findall(text))) > len(text) / 2:
+        raise ReadError(
+            path,
+            "PDF 字体缺少 Unicode 映射，文字无法正确提取",
+            "请从原文件重新导出 PDF（嵌入字体），或提供 Word 版本",
+        )
+    warnings = []
+    if blank:
+        listed = "、".join(map(str, blank[:10])) + ("等" if len(blank) > 10 else "")
+        warnings.append(f"第 {listed} 页没有文字层（可能是扫描页），已跳过")
+    body_pages, _ = strip_furniture(pages)
+    joined = paragraphs(body_pages)
+    return assemble(
+        path,
+        [(text, "body") for text, _ in joined],
+        warnings=warnings,
+        red=[i for i, (_, red) in enumerate(joined) if red],
+        pages=len(pages),
+    )
