@@ -110,13 +110,28 @@ def _find_number(head: list[Paragraph]) -> tuple[int, str] | None:
     return None
 
 
+def _is_org_line(text: str) -> bool:
+    """A bare organ name such as a letter-format 版头: no 关于, not itself a title."""
+    return len(text) <= 25 and "关于" not in text and bool(ORG_SUFFIX.search(text))
+
+
+def _is_furniture(text: str) -> bool:
+    """版头 lines that must never be glued into the title."""
+    compact = re.sub(r"\s+", "", text)
+    return (
+        (len(compact) <= 40 and DOC_NUMBER.search(compact) is not None)
+        or compact.endswith("文件")
+        or (_is_org_line(compact) and kind_of(compact) is None)
+    )
+
+
 def _find_title(head: list[Paragraph], start: int, rules_dir: str | None) -> tuple[int, int, str] | None:
     """(first, last, text) of the title: up to three lines joined, ending with a kind."""
     for first in range(start, len(head)):
         joined = ""
         for last in range(first, min(first + 3, len(head))):
             line = head[last].text
-            if line.endswith(("：", ":", "。")) or len(line) > 120:
+            if line.endswith(("：", ":", "。")) or len(line) > 120 or _is_furniture(line):
                 break
             joined += line
             if kind_of(joined, rules_dir) and ("关于" in joined or last == first):
@@ -129,7 +144,7 @@ def _masthead(head: list[Paragraph], red: set[int]) -> str | None:
         text = re.sub(r"\s+", "", para.text)
         if text.endswith("文件") and len(text) <= 30 and ORG_SUFFIX.search(text[:-2]):
             return text[:-2]
-        if index in red and ORG_SUFFIX.search(text) and len(text) <= 30:
+        if (index in red or index == 0) and _is_org_line(text):
             return text
     return None
 
