@@ -1,0 +1,535 @@
+"""Burden-demand lint (负面清单): demands that load work onto the grassroots.
+
+The rules are data (``rules/burden.yaml``). One Aho-Corasick pass over the
+document finds every literal cue of every rule; regexes (counts of ledgers,
+meeting sizes, night meetings) run only on the sentences that hold one of their
+cues. A hit becomes a finding unless its context shows the sentence is the cure
+rather than the disease: a prohibition before it in the same clause (不得要求…拍照留痕),
+a description of the problem (有的地方要求…), an item under a prohibition list
+lead (严禁下列行为：), or a quoted cue in a heading (（三）整治“指尖上的形式主义”).
+Findings are reported per sentence, at most one per rule and sentence.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import ahocorasick
+
+from . import sentences as sentence_splitter
+from .config import Config
+from .errors import ConfigError
+from .model import CheckOutcome, Document, Finding, Severity
+from .ruleset import load_rules, packaged_rules_dir
+from .sentences import Sentence
+
+if TYPE_CHECKING:
+    from .audit import AuditOptions
+
+RULES_FILE = "burden.yaml"
+CONFIG_KEYS = ("enabled", "rules_file", "disable")
+RULE_KEYS = ("id", "severity", "name", "patterns", "requires", "explanation", "source")
+REGEX_KEYS = ("regex", "cues", "min_count", "min_matches")
+CONTEXT_KEYS = (
+    "negations",
+    "not_negations",
+    "scope_breaks",
+    "cures_after",
+    "descriptions",
+    "list_leads",
+)
+
+_CLAUSE_BREAK = re.compile(r"[，,；;：:]")
+_SENTENCE_END = tuple("。！？；!?;")
+_CLOSERS = "”’」』）)"
+_HEADING_MAX = 60  # a line this short without a full stop reads as a heading or title
+
+_DIGITS = dict(zip("零〇一二两三四五六七八九", (0, 0, 1, 2, 2, 3, 4, 5, 6, 7, 8, 9), strict=True))
+_UNITS = {"十": 10, "百": 100, "千": 1000}
+
+
+def parse_count(text: str) -> int | None:
+    """``"12"`` / ``"十二"`` / ``"一百零一"`` -> int; None when it is not a number."""
+    if text.isdigit():
+        return int(text)
+    total, digit = 0, 0
+    for char in text:
+        if char in _DIGITS:
+            digit = _DIGITS[char]
+        elif char in _UNITS:
+            total += (digit or 1) * _UNITS[char]
+            digit = 0
+        else:
+            return None
+    return total + digit if text else None
+
+
+@dataclass(frozen=True)
+class RegexPattern:
+    regex: re.Pattern[str]
+    cues: tuple[str, ...]
+    min_count: int | None = None  # the (?P<count>…) group must be at least this
+    min_matches: int | None = None  # the regex must match this often in the sentence
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str
+    severity: Severity
+    name: str
+    literals: tuple[str, ...]
+    regexes: tuple[RegexPattern, ...]
+    requires: tuple[str, ...]
+    explanation: str
+    source: str
+
+
+@dataclass(frozen=True)
+class Hit:
+    """A place where a rule may apply; ``anchor`` is where its context is judged."""
+
+    rule: Rule
+    start: int
+    end: int
+    anchor: int
+    cue: str
+    count: int | None = None
+
+
+def _alternation(words: Sequence[str]) -> re.Pattern[str] | None:
+    if not words:
+        return None
+    return re.compile("|".join(re.escape(w) for w in sorted(words, key=len, reverse=True)))
+
+
+@dataclass(frozen=True)
+class Context:
+    """Words that show a sentence prohibits, cures or describes a burden (compiled)."""
+
+    negations: re.Pattern[str] | None = None
+    not_negations: re.Pattern[str] | None = None
+    scope_breaks: re.Pattern[str] | None = None
+    cures_after: re.Pattern[str] | None = None
+    descriptions: re.Pattern[str] | None = None
+    list_leads: re.Pattern[str] | None = None
+
+    @classmethod
+    def of(cls, words: dict[str, tuple[str, ...]]) -> Context:
+        return cls(**{key: _alternation(value) for key, value in words.items()})
+
+    def negates(self, before: str) -> bool:
+        """A prohibition in ``before`` (the clause up to the cue) that reaches the cue."""
+        if self.negations is None:
+            return False
+        if self.not_negations is not None:
+            before = self.not_negations.sub(lambda m: " " * len(m.group()), before)
+        ends = [m.end() for m in self.negations.finditer(before)]
+        return bool(ends) and not _found(self.scope_breaks, before[ends[-1] :])
+
+    def cures(self, after: str) -> bool:
+        return _found(self.cures_after, after)
+
+    def describes(self, before: str) -> bool:
+        return _found(self.descriptions, before)
+
+    def leads_list(self, text: str) -> bool:
+        return _found(self.list_leads, text)
+
+
+def _found(pattern: re.Pattern[str] | None, text: str) -> bool:
+    return pattern is not None and pattern.search(text) is not None
+
+
+class Ruleset:
+    """Compiled burden rules: one automaton over every literal and regex cue."""
+
+    def __init__(self, rules: Sequence[Rule], context: Context, path: Path) -> None:
+        self.rules = tuple(rules)
+        self.context = context
+        self.path = path
+        entries: dict[str, list[tuple[int, int]]] = {}
+        for index, rule in enumerate(self.rules):
+            for cue in rule.literals:
+                entries.setdefault(cue, []).append((index, -1))
+            for number, pattern in enumerate(rule.regexes):
+                for cue in pattern.cues:
+                    entries.setdefault(cue, []).append((index, number))
+        self.automaton = ahocorasick.Automaton()
+        for cue, targets in entries.items():
+            self.automaton.add_word(cue, (cue, tuple(targets)))
+        if entries:
+            self.automaton.make_automaton()
+
+    def lint(self, text: str, sentences: Sequence[Sentence]) -> tuple[Finding, ...]:
+        """The findings in ``sentences`` (offsets into ``text``), in text order."""
+        hits = self.hits(text, sentences)
+        findings: list[Finding] = []
+        for index in sorted(hits):
+            findings.extend(self.judge(text, sentences, index, hits[index]))
+        return tuple(findings)
+
+    def hits(self, text: str, sentences: Sequence[Sentence]) -> dict[int, list[Hit]]:
+        """Candidate hits by sentence index, from one automaton pass over ``text``."""
+        if not sentences or not len(self.automaton):
+            return {}
+        starts = [s.start for s in sentences]
+        literals: dict[int, list[Hit]] = {}
+        regexes: dict[int, set[tuple[int, int]]] = {}
+        for last, (cue, targets) in self.automaton.iter(text):
+            start = last + 1 - len(cue)
+            index = bisect.bisect_right(starts, start) - 1
+            if index < 0 or last >= sentences[index].end:
+                continue  # outside the body, or across a sentence boundary
+            for rule_index, number in targets:
+                if number < 0:
+                    rule = self.rules[rule_index]
+                    literals.setdefault(index, []).append(Hit(rule, start, last + 1, start, cue))
+                else:
+                    regexes.setdefault(index, set()).add((rule_index, number))
+        result = {index: _longest(found) for index, found in literals.items()}
+        for index, scheduled in regexes.items():
+            sentence = sentences[index]
+            for rule_index, number in sorted(scheduled):
+                rule = self.rules[rule_index]
+                found = _regex_hits(rule, rule.regexes[number], text, sentence)
+                if found:
+                    result.setdefault(index, []).extend(found)
+        return result
+
+    def judge(
+        self, text: str, sentences: Sequence[Sentence], index: int, hits: Sequence[Hit]
+    ) -> list[Finding]:
+        """The findings of one sentence: the first hit of each rule its context allows."""
+        sentence = sentences[index]
+        reported: dict[str, Finding] = {}
+        for hit in sorted(hits, key=lambda h: h.start):
+            if hit.rule.id in reported or not self._applies(text, sentences, index, hit):
+                continue
+            reported[hit.rule.id] = _finding(hit, sentence)
+        return list(reported.values())
+
+    def _applies(self, text: str, sentences: Sequence[Sentence], index: int, hit: Hit) -> bool:
+        sentence = sentences[index]
+        rule = hit.rule
+        if rule.requires and not any(word in sentence.text for word in rule.requires):
+            return False
+        if _is_heading(sentence) and _quoted(text, sentence, hit):
+            return False
+        before = text[sentence.start : hit.anchor]
+        if self.context.describes(before):
+            return False
+        clause_start = _clause_start(before) + sentence.start
+        if self.context.negates(text[clause_start : hit.anchor]):
+            return False
+        if clause_start > sentence.start and text[clause_start - 1] in "：:":
+            # "严禁下列行为：要求…" — the lead-in before the colon governs the clause
+            lead_start = _clause_start(text[sentence.start : clause_start - 1]) + sentence.start
+            if self.context.leads_list(text[lead_start : clause_start - 1]):
+                return False
+        clause_end = _clause_end(text, hit.end, sentence.end)
+        if self.context.cures(text[hit.end : clause_end]):
+            return False
+        return not self._under_prohibition_list(sentences, index)
+
+    def _under_prohibition_list(self, sentences: Sequence[Sentence], index: int) -> bool:
+        """A list item whose lead sentence (``严禁下列行为：``) prohibits the items."""
+        if not sentence_splitter.is_list_item(sentences[index].text):
+            return False
+        lead = index - 1
+        while lead >= 0 and sentence_splitter.is_list_item(sentences[lead].text):
+            lead -= 1
+        if lead < 0:
+            return False
+        text = sentences[lead].text
+        return (text.endswith(("：", ":")) or _is_heading(sentences[lead])) and (
+            self.context.leads_list(text)
+        )
+
+
+def _longest(hits: list[Hit]) -> list[Hit]:
+    """Drop literal hits inside a longer one (拍照留痕 wins over the 留痕 inside it)."""
+    hits.sort(key=lambda h: (h.start, h.start - h.end))
+    kept: list[Hit] = []
+    for hit in hits:
+        inside = any(
+            k.start <= hit.start and hit.end <= k.end and (k.end - k.start) > (hit.end - hit.start)
+            for k in kept
+        )
+        if not inside:
+            kept.append(hit)
+    return kept
+
+
+def _regex_hits(rule: Rule, pattern: RegexPattern, text: str, sentence: Sentence) -> list[Hit]:
+    matches = list(pattern.regex.finditer(text, sentence.start, sentence.end))
+    if not matches:
+        return []
+    if pattern.min_matches is not None:
+        if len(matches) < pattern.min_matches:
+            return []
+        first = matches[0]
+        cue = f"{first.group()}（{len(matches)} 处）"
+        return [Hit(rule, first.start(), first.end(), first.start(), cue, len(matches))]
+    hits = []
+    for match in matches:
+        if pattern.min_count is None:
+            # the match is the demand itself: a prohibition inside it
+            # ("晚上和周末原则上不召开") negates it as well
+            hits.append(Hit(rule, match.start(), match.end(), match.end(), match.group()))
+            continue
+        group = "count" if "count" in pattern.regex.groupindex else 1
+        count = parse_count(match.group(group) or "")
+        if count is not None and count >= pattern.min_count:
+            anchor = match.start(group)
+            hits.append(Hit(rule, match.start(), match.end(), anchor, match.group(), count))
+    return hits
+
+
+def _clause_start(before: str) -> int:
+    """Offset in ``before`` where the clause holding its end begins."""
+    last = -1
+    for match in _CLAUSE_BREAK.finditer(before):
+        last = match.start()
+    return last + 1
+
+
+def _clause_end(text: str, start: int, limit: int) -> int:
+    match = _CLAUSE_BREAK.search(text, start, limit)
+    return match.start() if match else limit
+
+
+def _is_heading(sentence: Sentence) -> bool:
+    body = sentence.text.rstrip(_CLOSERS)
+    return len(sentence.text) <= _HEADING_MAX and not body.endswith(
+        (*_SENTENCE_END, "，", ",", "：", ":")
+    )
+
+
+def _quoted(text: str, sentence: Sentence, hit: Hit) -> bool:
+    spans = sentence_splitter.quoted_spans(text, sentence.start, sentence.end)
+    return any(a <= hit.start and hit.end <= b for a, b in spans)
+
+
+def _finding(hit: Hit, sentence: Sentence) -> Finding:
+    rule = hit.rule
+    evidence: dict[str, Any] = {"cue": hit.cue, "rule_source": rule.source}
+    if hit.count is not None:
+        evidence["count"] = hit.count
+    return Finding(
+        rule=rule.id,
+        severity=rule.severity,
+        message=f"{rule.name}：“{hit.cue}”加重基层负担。{rule.explanation}",
+        start=sentence.start,
+        end=sentence.end,
+        text=sentence.text,
+        evidence=evidence,
+    )
+
+
+# --- loading and validating the rule file -------------------------------------------------
+
+
+def _strings(value: Any) -> bool:
+    return isinstance(value, list) and all(isinstance(v, str) and v.strip() for v in value)
+
+
+def _parse_regex(path: Path, rule_id: str, entry: dict[str, Any]) -> RegexPattern:
+    key = f"{rule_id}.patterns"
+    unknown = sorted(set(entry) - set(REGEX_KEYS))
+    if unknown:
+        raise ConfigError(
+            path,
+            key,
+            f"未知字段 {'、'.join(map(str, unknown))}；正则条目可用 {'、'.join(REGEX_KEYS)}",
+        )
+    source = entry.get("regex")
+    if not isinstance(source, str) or not source:
+        raise ConfigError(path, key, "正则条目缺少 regex（正则表达式文本）")
+    try:
+        regex = re.compile(source)
+    except re.error as exc:
+        raise ConfigError(path, key, f"正则表达式“{source}”有误：{exc}；请修正后重试") from None
+    cues = entry.get("cues")
+    if not _strings(cues) or not cues:
+        raise ConfigError(path, key, f"正则“{source}”须给出 cues（线索词列表），如 cues: [台账]")
+    limits: dict[str, int] = {}
+    for name in ("min_count", "min_matches"):
+        value = entry.get(name)
+        if value is None:
+            continue
+        if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+            raise ConfigError(path, key, f"{name} 应为正整数，现为 {value!r}")
+        limits[name] = value
+    if "min_count" in limits and "count" not in regex.groupindex and regex.groups < 1:
+        raise ConfigError(path, key, f"正则“{source}”使用 min_count，须用 (?P<count>…) 捕获数量")
+    return RegexPattern(regex, tuple(cues), **limits)
+
+
+def _parse_rule(path: Path, position: int, raw: Any) -> Rule:
+    if not isinstance(raw, dict):
+        raise ConfigError(
+            path, f"rules 第 {position} 条", "每条规则应为一个映射（id、severity、patterns 等字段）"
+        )
+    rule_id = raw.get("id")
+    if not isinstance(rule_id, str) or not rule_id.startswith("burden."):
+        raise ConfigError(
+            path,
+            f"rules 第 {position} 条",
+            "缺少 id，或 id 不以 burden. 开头（如 burden.photo_evidence）",
+        )
+    unknown = sorted(set(raw) - set(RULE_KEYS))
+    if unknown:
+        raise ConfigError(
+            path,
+            rule_id,
+            f"未知字段 {'、'.join(map(str, unknown))}；可用字段：{'、'.join(RULE_KEYS)}",
+        )
+    severity = raw.get("severity")
+    if severity not in {s.value for s in Severity}:
+        raise ConfigError(path, rule_id, f"severity 应为 error、warning 或 info，现为 {severity!r}")
+    for field in ("name", "explanation", "source"):
+        if not isinstance(raw.get(field), str) or not raw[field].strip():
+            raise ConfigError(path, rule_id, f"缺少 {field}（中文文字）")
+    patterns = raw.get("patterns")
+    if not isinstance(patterns, list) or not patterns:
+        raise ConfigError(path, rule_id, "缺少 patterns（触发词或正则列表）")
+    literals: list[str] = []
+    regexes: list[RegexPattern] = []
+    for entry in patterns:
+        if isinstance(entry, str) and entry.strip():
+            literals.append(entry.strip())
+        elif _strings(entry):
+            literals.extend(word.strip() for word in entry)
+        elif isinstance(entry, dict):
+            regexes.append(_parse_regex(path, rule_id, entry))
+        else:
+            raise ConfigError(
+                path, f"{rule_id}.patterns", f"无效条目 {entry!r}：应为词语或 regex 映射"
+            )
+    requires = raw.get("requires", [])
+    if not _strings(requires):
+        raise ConfigError(path, f"{rule_id}.requires", "应为词语列表")
+    return Rule(
+        id=rule_id,
+        severity=Severity(severity),
+        name=raw["name"].strip(),
+        literals=tuple(literals),
+        regexes=tuple(regexes),
+        requires=tuple(requires),
+        explanation=raw["explanation"].strip(),
+        source=raw["source"].strip(),
+    )
+
+
+def _parse_context(path: Path, raw: Any) -> Context:
+    if raw is None:
+        return Context()
+    if not isinstance(raw, dict):
+        raise ConfigError(path, "context", "应为一个映射（negations、descriptions 等）")
+    values: dict[str, tuple[str, ...]] = {}
+    for key, words in raw.items():
+        if key not in CONTEXT_KEYS:
+            raise ConfigError(path, f"context.{key}", f"未知字段；可用：{'、'.join(CONTEXT_KEYS)}")
+        if not _strings(words):
+            raise ConfigError(path, f"context.{key}", "应为词语列表")
+        values[key] = tuple(words)
+    return Context.of(values)
+
+
+def parse_rules(path: Path, data: Any) -> tuple[tuple[Rule, ...], Context]:
+    """Validate the parsed YAML of a burden rule file."""
+    if not isinstance(data, dict) or not isinstance(data.get("rules"), list):
+        raise ConfigError(path, "rules", "规则文件应含有 rules: 列表")
+    rules = tuple(_parse_rule(path, n, raw) for n, raw in enumerate(data["rules"], 1))
+    seen: set[str] = set()
+    for rule in rules:
+        if rule.id in seen:
+            raise ConfigError(path, rule.id, "规则编号重复，请改为唯一的 id")
+        seen.add(rule.id)
+    return rules, _parse_context(path, data.get("context"))
+
+
+@lru_cache(maxsize=16)
+def _parsed(path: Path, mtime: float) -> tuple[tuple[Rule, ...], Context]:
+    return parse_rules(path, load_rules(path.parent, path.name))
+
+
+@lru_cache(maxsize=16)
+def _compiled(path: Path, mtime: float, disabled: frozenset[str]) -> Ruleset:
+    rules, context = _parsed(path, mtime)
+    return Ruleset([r for r in rules if r.id not in disabled], context, path)
+
+
+def load_ruleset(path: Path, disabled: frozenset[str] = frozenset()) -> Ruleset:
+    """The compiled rules of ``path``, built once per file version and ``disabled`` set."""
+    resolved = path.resolve()
+    return _compiled(resolved, resolved.stat().st_mtime, disabled)
+
+
+def rule_ids(path: Path) -> tuple[str, ...]:
+    """The ids of the (validated) rules in ``path``."""
+    resolved = path.resolve()
+    return tuple(r.id for r in _parsed(resolved, resolved.stat().st_mtime)[0])
+
+
+# --- the check ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class BurdenCheck:
+    ruleset: Ruleset
+    name: str = "burden"
+
+    def run(self, doc: Document) -> CheckOutcome:
+        found = self.ruleset.lint(doc.text, sentence_splitter.of_document(doc))
+        return CheckOutcome(findings=found)
+
+
+def _rules_path(config: Config, section: dict[str, Any]) -> Path:
+    value = section.get("rules_file")
+    if value is None:
+        path = config.rules_dir / RULES_FILE
+        return path if path.is_file() else packaged_rules_dir() / RULES_FILE
+    if not isinstance(value, str) or not value.strip():
+        raise ConfigError(config.source, "burden.rules_file", "应为规则文件路径（字符串）")
+    path = config.resolve(value)
+    if not path.is_file():
+        raise ConfigError(
+            config.source,
+            "burden.rules_file",
+            f"规则文件 {path} 不存在，请检查路径（相对于配置文件所在目录）",
+        )
+    return path
+
+
+def build(config: Config, options: AuditOptions) -> BurdenCheck | None:
+    """The burden check configured by ``[burden]``; None when ``enabled = false``."""
+    section = config.section("burden")
+    for key in section:
+        if key not in CONFIG_KEYS:
+            raise ConfigError(
+                config.source,
+                f"burden.{key}",
+                f"未知的键；[burden] 可用的键：{'、'.join(CONFIG_KEYS)}",
+            )
+    enabled = section.get("enabled", True)
+    if not isinstance(enabled, bool):
+        raise ConfigError(config.source, "burden.enabled", "应为 true 或 false")
+    if not enabled:
+        return None
+    disabled = frozenset(config.get_list("burden", "disable"))
+    path = _rules_path(config, section)
+    unknown = sorted(disabled - set(rule_ids(path)))
+    if unknown:
+        raise ConfigError(
+            config.source,
+            "burden.disable",
+            f"{path} 中没有编号为 {'、'.join(unknown)} 的规则，请核对规则 id",
+        )
+    return BurdenCheck(load_ruleset(path, disabled))
