@@ -5,8 +5,9 @@ is unique when present, its content hash is always unique, and a paper
 without a number is unique by (unit, title, date). Every write runs in a
 ``BEGIN IMMEDIATE`` transaction on a WAL database with a busy timeout, so
 several processes (parallel pre-commit hooks, two clerks importing at once)
-lose nothing and count nothing twice: ``INSERT OR IGNORE`` inside the write
-lock makes "is it there already?" and "add it" one atomic step.
+lose nothing and count nothing twice: ``INSERT … ON CONFLICT DO NOTHING``
+inside the write lock makes "is it there already?" and "add it" one atomic
+step (unlike ``INSERT OR IGNORE`` it still fails loudly on a missing field).
 
 Importers turn a folder of documents, a register spreadsheet (.xlsx/.csv)
 or a single file into :class:`Entry` rows; deciding the issuing unit is the
@@ -249,9 +250,9 @@ class Ledger:
             with self.transaction():
                 for entry in entries:
                     cursor = self.conn.execute(
-                        "INSERT OR IGNORE INTO documents (unit, kind, doc_number, title, date,"
+                        "INSERT INTO documents (unit, kind, doc_number, title, date,"
                         " year, content_hash, source, red_header, added_at)"
-                        " VALUES (?,?,?,?,?,?,?,?,?,?)",
+                        " VALUES (?,?,?,?,?,?,?,?,?,?) ON CONFLICT DO NOTHING",
                         (
                             entry.unit,
                             entry.kind,

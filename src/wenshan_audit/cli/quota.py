@@ -20,7 +20,7 @@ if TYPE_CHECKING:
 quota_app = typer.Typer(help="发文限额：查看各单位、各文种的限额使用情况。", no_args_is_help=True)
 app.add_typer(quota_app, name="quota")
 
-BAR_WIDTH = 20
+BAR_WIDTH = 16
 CSV_HEADERS = (
     "发文单位",
     "限额项",
@@ -36,12 +36,12 @@ CSV_HEADERS = (
 
 
 def bar(used: int, limit: int | None) -> str:
-    """A coloured usage bar: green below 80 %, yellow up to the limit, red beyond."""
+    """A coloured usage bar: green below 75 %, yellow up to the limit, red beyond."""
     if limit is None:
         return "[dim]未设限额[/]"
     share = used / limit if limit else (1.0 if used == 0 else 2.0)
     filled = min(BAR_WIDTH, round(share * BAR_WIDTH))
-    colour = "green" if share < 0.8 else ("yellow" if share <= 1 else "red")
+    colour = "green" if share < 0.75 else ("yellow" if share <= 1 else "red")
     return f"[{colour}]{'█' * filled}[/][dim]{'░' * (BAR_WIDTH - filled)}[/] {share:.0%}"
 
 
@@ -66,7 +66,7 @@ def _table(rows: list[StatusRow], year: int, as_of: date) -> Table:
         ("同比", "right"),
         ("使用进度", "left"),
     ):
-        table.add_column(header, justify=justify)  # type: ignore[arg-type]
+        table.add_column(header, justify=justify, no_wrap=header == "使用进度")  # type: ignore[arg-type]
     previous = None
     for row in rows:
         u = row.usage
