@@ -1,0 +1,167 @@
+"""``wenshan-audit index``: build, update and inspect the copy-detection index."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+from rich.console import Console
+from rich.markup import escape
+
+from . import ConfigOption, app, fail, handle_errors, load_config
+
+if TYPE_CHECKING:
+    from ..config import Config
+    from ..copying.index import UpdateStats
+
+index_app = typer.Typer(
+    help="照搬检测索引：把上级文件文件夹建成可快速比对的索引（增量更新，按内容哈希）。",
+    no_args_is_help=True,
+)
+app.add_typer(index_app, name="index")
+
+IndexOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--index",
+        "-i",
+        help="索引目录（默认：配置 [reference] index，否则缓存目录中按文件夹自动命名）",
+    ),
+]
+CorpusArgument = Annotated[
+    Path | None,
+    typer.Argument(help="上级文件文件夹（默认：配置 [reference] corpus）", show_default=False),
+]
+WorkersOption = Annotated[int, typer.Option("--workers", "-j", min=1, help="并行进程数")]
+
+
+def _corpus(cfg: Config, corpus: Path | None) -> Path:
+    if corpus is None:
+        value = cfg.section("reference").get("corpus")
+        if not value:
+            raise fail("请指定上级文件文件夹，或在配置 [reference] 中设置 corpus")
+        corpus = cfg.resolve(value)
+    if not corpus.is_dir():
+        raise fail(f"上级文件文件夹 {escape(str(corpus))} 不存在或不是文件夹")
+    return corpus
+
+
+def _index_path(cfg: Config, index: Path | None, corpus: Path | None) -> Path:
+    from ..copying.check import index_for_corpus
+
+    if index is not None:
+        return index
+    value = cfg.section("reference").get("index")
+    if value:
+        return cfg.resolve(value)
+    if corpus is None:
+        raise fail("请用 --index 指定索引目录，或在配置 [reference] 中设置 index 或 corpus")
+    return index_for_corpus(cfg, corpus)
+
+
+def _run(corpus: Path, index: Path, workers: int, rebuild: bool) -> UpdateStats:
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from ..copying.index import Writer
+
+    writer = Writer(index)
+    try:
+        with Progress(
+            TextColumn("建立索引"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            console=Console(stderr=True),
+            transient=True,
+        ) as bar:
+            task = bar.add_task("index", total=None)
+
+            def progress(done: int, total: int) -> None:
+                bar.update(task, completed=done, total=total)
+
+            return writer.update_from_folder(
+                corpus, workers=workers, progress=progress, rebuild=rebuild
+            )
+    finally:
+        writer.close()
+
+
+def _report(stats: UpdateStats, index: Path) -> None:
+    console = Console(highlight=False, soft_wrap=True)
+    console.print(
+        f"索引 {escape(str(index))}：新增 {stats.added} 份，更新 {stats.updated} 份，"
+        f"删除 {stats.removed} 份，未变 {stats.unchanged} 份（用时 {stats.seconds:.1f} 秒）"
+    )
+    for path, message in stats.failures:
+        console.print(f"[yellow]跳过[/] {escape(path)}：{escape(message)}")
+
+
+@index_app.command("build")
+@handle_errors
+def build(
+    corpus: CorpusArgument = None,
+    index: IndexOption = None,
+    workers: WorkersOption = 2,
+    config: ConfigOption = None,
+) -> None:
+    """从头建立上级文件索引（已有索引将被重建）。"""
+    cfg = load_config(config)
+    folder = _corpus(cfg, corpus)
+    path = _index_path(cfg, index, folder)
+    _report(_run(folder, path, workers, rebuild=True), path)
+
+
+@index_app.command("update")
+@handle_errors
+def update(
+    corpus: CorpusArgument = None,
+    index: IndexOption = None,
+    workers: WorkersOption = 2,
+    config: ConfigOption = None,
+) -> None:
+    """增量更新索引：只处理新增、修改和删除的文件；未变化的文件不重复处理。"""
+    cfg = load_config(config)
+    folder = _corpus(cfg, corpus)
+    path = _index_path(cfg, index, folder)
+    _report(_run(folder, path, workers, rebuild=False), path)
+
+
+@index_app.command("stats")
+@handle_errors
+def stats(
+    corpus: CorpusArgument = None,
+    index: IndexOption = None,
+    as_json: Annotated[bool, typer.Option("--json", help="以 JSON 输出")] = False,
+    config: ConfigOption = None,
+) -> None:
+    """显示索引的规模、磁盘占用和签名方案。"""
+    from ..copying.index import Index
+
+    cfg = load_config(config)
+    path = _index_path(cfg, index, corpus)
+    opened = Index(path)
+    try:
+        info = opened.stats()
+    finally:
+        opened.close()
+    if as_json:
+        typer.echo(json.dumps(info, ensure_ascii=False, indent=2))
+        return
+    console = Console(highlight=False, soft_wrap=True)
+    rows = (
+        ("索引目录", info["path"]),
+        ("上级文件文件夹", info["corpus"]),
+        ("格式版本 / 代次", f"{info['format_version']} / {info['generation']}"),
+        ("建立时间", info["built_at"]),
+        ("文件数", info["documents"]),
+        ("字符数", info["characters"]),
+        ("窗口键数", info["window_keys"]),
+        ("套话停用词（k-gram）", info["stoplist_kgrams"]),
+        ("分桶表大小", f"{info['table_bytes'] / 1e6:.1f} MB（每键 {info['bytes_per_key']} 字节）"),
+        ("文本库大小", f"{info['text_store_bytes'] / 1e6:.1f} MB"),
+        ("每份文件占用", f"{info['bytes_per_document'] / 1e3:.1f} KB"),
+    )
+    for label, value in rows:
+        console.print(f"{label}：{escape(str(value))}")

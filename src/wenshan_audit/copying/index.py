@@ -1,0 +1,561 @@
+"""The persistent reference index: texts, LSH band tables and the boilerplate stoplist.
+
+Layout of an index directory::
+
+    meta.json        format version, signature scheme, generation, statistics
+    docs.sqlite      one row per reference document: path, content hash, stat,
+                     公文 metadata and the extracted text (zlib), with the
+                     generation in which the row was added / removed
+    g<N>/windows.npy band table of the window keys, shape (BANDS, n) uint64
+    g<N>/documents.npy band table of the whole-document keys
+    g<N>/stoplist.npy  sorted uint64 seed k-gram hashes of corpus boilerplate
+
+A band table row holds ``key << 32 | doc_id`` sorted, so one ``searchsorted``
+per band answers all draft windows; tables are memory-mapped, 8 bytes per key
+and band. datasketch's in-memory ``MinHashLSH`` costs about 11 KB per key.
+
+Updates are atomic: new rows are written with the next generation, the new
+tables go into a new ``g<N+1>`` folder, and only then ``meta.json`` is replaced
+(``os.replace``). Readers see generation N until that moment; a crashed
+update is rolled back by the next one.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import sqlite3
+import time
+import zlib
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from ..errors import WenshanError
+from . import minhash
+from . import normalise as normalise_mod
+from .align import SEED_K
+from .fingerprint import WINDOW, fingerprint, seed_set
+
+FORMAT_VERSION = 1
+STOP_SAMPLE = 1000  # documents sampled for the stoplist
+STOP_DF = 5  # a seed k-gram in this many sampled documents is boilerplate
+MAX_BUCKET = 2000  # a band bucket with more documents is boilerplate: skipped
+_BATCH = 32
+_LOW = np.uint64(0xFFFFFFFF)
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS docs (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    path TEXT NOT NULL,
+    sha256 TEXT NOT NULL,
+    size INTEGER NOT NULL,
+    mtime_ns INTEGER NOT NULL,
+    text_hash TEXT NOT NULL,
+    title TEXT,
+    doc_number TEXT,
+    issuer TEXT,
+    n_chars INTEGER NOT NULL,
+    n_windows INTEGER NOT NULL,
+    text BLOB NOT NULL,
+    gen_added INTEGER NOT NULL,
+    gen_removed INTEGER
+);
+CREATE INDEX IF NOT EXISTS docs_path ON docs(path);
+"""
+
+
+class CopyIndexError(WenshanError):
+    """The reference index is missing, damaged or built by another version."""
+
+
+def scheme() -> dict[str, Any]:
+    return {
+        **minhash.SCHEME,
+        "window": WINDOW,
+        "seed_k": SEED_K,
+        "normaliser": normalise_mod.VERSION,
+        "stoplist": f"seed {SEED_K}-grams in >= {STOP_DF} of {STOP_SAMPLE} sampled documents",
+    }
+
+
+def text_hash(text: str) -> str:
+    return hashlib.sha1(text.encode("utf-8")).hexdigest()
+
+
+@dataclass(frozen=True)
+class Entry:
+    """A reference document ready to be stored."""
+
+    path: str
+    sha256: str
+    size: int
+    mtime_ns: int
+    text: str
+    title: str | None = None
+    doc_number: str | None = None
+    issuer: str | None = None
+
+
+@dataclass(frozen=True)
+class Source:
+    """A stored reference document, as the check needs it."""
+
+    id: int
+    path: str
+    title: str | None
+    doc_number: str | None
+    text: str
+
+
+@dataclass
+class UpdateStats:
+    added: int = 0
+    updated: int = 0
+    removed: int = 0
+    unchanged: int = 0
+    failures: list[tuple[str, str]] = field(default_factory=list)
+    seconds: float = 0.0
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.added or self.updated or self.removed)
+
+
+def _read_entry(path_str: str) -> Entry | tuple[str, str]:
+    """Read one file through the project's readers (runs in worker processes)."""
+    from ..errors import ReadError
+    from ..readers import read_document
+
+    path = Path(path_str)
+    try:
+        doc = read_document(path)
+        data = path.read_bytes()
+        stat = path.stat()
+    except ReadError as exc:
+        return path_str, exc.message
+    except OSError as exc:
+        return path_str, f"无法读取 {path}：{exc.strerror}"
+    return Entry(
+        path=path_str,
+        sha256=hashlib.sha256(data).hexdigest(),
+        size=stat.st_size,
+        mtime_ns=stat.st_mtime_ns,
+        text=doc.text,
+        title=doc.meta.title,
+        doc_number=doc.meta.doc_number,
+        issuer=doc.meta.issuer,
+    )
+
+
+def _fingerprint_batch(entries: list[Entry]) -> list[tuple[Entry, np.ndarray, np.ndarray]]:
+    out = []
+    for entry in entries:
+        windows, doc, _ = fingerprint(entry.text)
+        out.append((entry, windows, doc))
+    return out
+
+
+def _read_and_fingerprint(
+    paths: list[str],
+) -> list[tuple[Entry, np.ndarray, np.ndarray] | tuple[str, str]]:
+    out: list[Any] = []
+    for path in paths:
+        entry = _read_entry(path)
+        if isinstance(entry, Entry):
+            out.extend(_fingerprint_batch([entry]))
+        else:
+            out.append(entry)
+    return out
+
+
+def _chunks(items: list[Any], size: int) -> Iterator[list[Any]]:
+    for i in range(0, len(items), size):
+        yield items[i : i + size]
+
+
+def _parallel(
+    func: Callable[[list[Any]], list[Any]], items: list[Any], workers: int
+) -> Iterator[Any]:
+    """``func`` over chunks of ``items``, in worker processes when it pays off."""
+    if workers <= 1 or len(items) < 4 * _BATCH:
+        for chunk in _chunks(items, _BATCH):
+            yield from func(chunk)
+        return
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        for result in pool.map(func, _chunks(items, _BATCH)):
+            yield from result
+
+
+def _sorted_table(keys: np.ndarray, docs: np.ndarray) -> np.ndarray:
+    """Band table (BANDS, n): per band, ``key << 32 | doc`` sorted."""
+    table = (keys.T.astype(np.uint64) << np.uint64(32)) | docs.astype(np.uint64)[None, :]
+    table.sort(axis=1)
+    return table
+
+
+def _atomic_write_text(path: Path, text: str) -> None:
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(text, encoding="utf-8")
+    os.replace(tmp, path)
+
+
+def _save_array(folder: Path, name: str, array: np.ndarray) -> None:
+    with open(folder / name, "wb") as fh:
+        np.save(fh, array)
+        fh.flush()
+        os.fsync(fh.fileno())
+
+
+class Index:
+    """A read-only view of one generation of an index directory."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        meta_path = root / "meta.json"
+        if not meta_path.is_file():
+            raise CopyIndexError(
+                f"{root} 不是照搬检测索引（缺少 meta.json）。"
+                f"请先运行：wenshan-audit index build 上级文件夹 --index {root}"
+            )
+        try:
+            self.meta = json.loads(meta_path.read_text(encoding="utf-8"))
+        except (OSError, ValueError) as exc:
+            raise CopyIndexError(
+                f"索引 {root} 的 meta.json 已损坏（{exc}）。请重新运行 wenshan-audit index build"
+            ) from None
+        if self.meta.get("format_version") != FORMAT_VERSION or self.meta.get("scheme") != scheme():
+            raise CopyIndexError(
+                f"索引 {root} 由其他版本的 wenshan-audit 建立（格式或签名方案不同）。"
+                "请重新运行 wenshan-audit index build 重建索引"
+            )
+        self.generation = int(self.meta["generation"])
+        folder = root / f"g{self.generation}"
+        try:
+            self.windows = np.load(folder / "windows.npy", mmap_mode="r")
+            self.documents = np.load(folder / "documents.npy", mmap_mode="r")
+            self.stoplist = np.load(folder / "stoplist.npy")
+        except (OSError, ValueError) as exc:
+            raise CopyIndexError(
+                f"索引 {root} 的数据文件缺失或损坏（{exc}）。请重新运行 wenshan-audit index build"
+            ) from None
+        self.db = sqlite3.connect(
+            f"file:{root / 'docs.sqlite'}?mode=ro", uri=True, check_same_thread=False
+        )
+        self._size: int | None = None
+
+    def close(self) -> None:
+        self.db.close()
+
+    def _visible(self) -> str:
+        g = self.generation
+        return f"gen_added <= {g} AND (gen_removed IS NULL OR gen_removed > {g})"
+
+    @staticmethod
+    def _lookup(table: np.ndarray, keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(query row, doc id) of every bucket hit; keys (n, BANDS)."""
+        rows, docs = [], []
+        if table.shape[1] == 0 or len(keys) == 0:
+            return np.zeros(0, np.int64), np.zeros(0, np.uint32)
+        for band in range(table.shape[0]):
+            column = table[band]
+            q = keys[:, band].astype(np.uint64) << np.uint64(32)
+            lo = np.searchsorted(column, q, side="left")
+            hi = np.searchsorted(column, q | _LOW, side="right")
+            count = hi - lo
+            count[count > MAX_BUCKET] = 0
+            total = int(count.sum())
+            if total == 0:
+                continue
+            within = np.arange(total) - np.repeat(np.cumsum(count) - count, count)
+            hits = np.asarray(column[np.repeat(lo, count) + within])
+            rows.append(np.repeat(np.arange(len(keys)), count))
+            docs.append((hits & _LOW).astype(np.uint32))
+        if not rows:
+            return np.zeros(0, np.int64), np.zeros(0, np.uint32)
+        return np.concatenate(rows), np.concatenate(docs)
+
+    def candidates(self, window_keys: np.ndarray, doc_keys: np.ndarray, limit: int) -> list[int]:
+        """Document ids, most matched windows first, then document-level matches."""
+        rows, docs = self._lookup(self.windows, window_keys)
+        ranked: list[int] = []
+        if len(docs):
+            pairs = np.unique(docs.astype(np.int64) << 32 | rows)
+            ids, counts = np.unique(pairs >> 32, return_counts=True)
+            ranked = ids[np.argsort(-counts, kind="stable")][:limit].tolist()
+        if len(doc_keys):
+            _, near = self._lookup(self.documents, doc_keys.reshape(1, -1))
+            ranked += [int(d) for d in np.unique(near) if int(d) not in ranked]
+        if self.size <= limit:
+            # aligning every document costs less than a retrieval miss
+            ranked += [i for i in self._all_ids() if i not in ranked]
+        return ranked
+
+    def _all_ids(self) -> list[int]:
+        return [
+            r[0]
+            for r in self.db.execute(f"SELECT id FROM docs WHERE {self._visible()} ORDER BY id")
+        ]
+
+    @property
+    def size(self) -> int:
+        if self._size is None:
+            self._size = int(
+                self.db.execute(f"SELECT COUNT(*) FROM docs WHERE {self._visible()}").fetchone()[0]
+            )
+        return self._size
+
+    def sources(self, ids: Iterable[int]) -> list[Source]:
+        ids = [int(i) for i in ids]
+        if not ids:
+            return []
+        marks = ",".join("?" * len(ids))
+        rows = self.db.execute(
+            "SELECT id, path, title, doc_number, text FROM docs"
+            f" WHERE id IN ({marks}) AND {self._visible()}",
+            ids,
+        ).fetchall()
+        by_id = {
+            r[0]: Source(r[0], r[1], r[2], r[3], zlib.decompress(r[4]).decode("utf-8"))
+            for r in rows
+        }
+        return [by_id[i] for i in ids if i in by_id]
+
+    def stats(self) -> dict[str, Any]:
+        n_docs, n_chars = self.db.execute(
+            f"SELECT COUNT(*), COALESCE(SUM(n_chars), 0) FROM docs WHERE {self._visible()}"
+        ).fetchone()
+        folder = self.root / f"g{self.generation}"
+        table_bytes = sum(f.stat().st_size for f in folder.iterdir())
+        db_bytes = (self.root / "docs.sqlite").stat().st_size
+        n_windows = int(self.windows.shape[1])
+        return {
+            "path": str(self.root),
+            "corpus": self.meta.get("corpus"),
+            "format_version": self.meta["format_version"],
+            "generation": self.generation,
+            "built_at": self.meta.get("built_at"),
+            "documents": n_docs,
+            "characters": n_chars,
+            "window_keys": n_windows,
+            "stoplist_kgrams": int(len(self.stoplist)),
+            "table_bytes": table_bytes,
+            "text_store_bytes": db_bytes,
+            "bytes_per_key": round(table_bytes / n_windows, 1) if n_windows else 0,
+            "bytes_per_document": round((table_bytes + db_bytes) / n_docs, 1) if n_docs else 0,
+            "scheme": self.meta["scheme"],
+        }
+
+
+class Writer:
+    """Builds and incrementally updates an index directory."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        try:
+            root.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise CopyIndexError(
+                f"无法创建索引目录 {root}（{exc.strerror}）。请检查路径和写权限"
+            ) from None
+        meta_path = root / "meta.json"
+        self.meta: dict[str, Any] = {}
+        if meta_path.is_file():
+            Index(root).close()  # validates version and scheme
+            self.meta = json.loads(meta_path.read_text(encoding="utf-8"))
+        self.generation = int(self.meta.get("generation", 0))
+        self.db = sqlite3.connect(root / "docs.sqlite")
+        self.db.executescript(_SCHEMA)
+        self._recover()
+
+    def _recover(self) -> None:
+        """Undo the database part of an update that never reached meta.json."""
+        g = self.generation
+        with self.db:
+            self.db.execute("DELETE FROM docs WHERE gen_added > ?", (g,))
+            self.db.execute("UPDATE docs SET gen_removed = NULL WHERE gen_removed > ?", (g,))
+        for folder in self.root.glob("g*"):
+            if folder.is_dir() and folder.name != f"g{g}" and folder.name[1:].isdigit():
+                shutil.rmtree(folder, ignore_errors=True)
+
+    def close(self) -> None:
+        self.db.close()
+
+    def _live(self) -> dict[str, tuple[int, str, int, int]]:
+        rows = self.db.execute(
+            "SELECT path, id, sha256, size, mtime_ns FROM docs WHERE gen_removed IS NULL"
+        ).fetchall()
+        return {r[0]: (r[1], r[2], r[3], r[4]) for r in rows}
+
+    def update_from_folder(
+        self,
+        corpus: Path,
+        workers: int = 2,
+        progress: Callable[[int, int], None] | None = None,
+        rebuild: bool = False,
+    ) -> UpdateStats:
+        """Index new and changed files of ``corpus``, drop deleted ones."""
+        from ..readers import iter_files
+
+        started = time.perf_counter()
+        if not corpus.is_dir():
+            raise CopyIndexError(f"上级文件夹 {corpus} 不存在或不是文件夹。请检查路径")
+        stats = UpdateStats()
+        live = {} if rebuild else self._live()
+        seen: set[str] = set()
+        todo: list[str] = []
+        for path in iter_files([corpus]):
+            key = str(path.resolve())
+            seen.add(key)
+            known = live.get(key)
+            if known is not None:
+                stat = path.stat()
+                if (stat.st_size, stat.st_mtime_ns) == (known[2], known[3]):
+                    stats.unchanged += 1
+                    continue
+                if hashlib.sha256(path.read_bytes()).hexdigest() == known[1]:
+                    with self.db:
+                        self.db.execute(
+                            "UPDATE docs SET size = ?, mtime_ns = ? WHERE id = ?",
+                            (stat.st_size, stat.st_mtime_ns, known[0]),
+                        )
+                    stats.unchanged += 1
+                    continue
+                stats.updated += 1
+            else:
+                stats.added += 1
+            todo.append(key)
+        removed = [v[0] for k, v in live.items() if k not in seen or k in todo]
+        stats.removed = sum(1 for k in live if k not in seen)
+        results: list[tuple[Entry, np.ndarray, np.ndarray]] = []
+        for done, item in enumerate(_parallel(_read_and_fingerprint, todo, workers), 1):
+            if isinstance(item, tuple) and isinstance(item[0], str):
+                stats.failures.append(item)
+            else:
+                results.append(item)
+            if progress:
+                progress(done, len(todo))
+        if rebuild or stats.changed or not self.meta:
+            self._commit(results, removed, corpus=str(corpus.resolve()), rebuild=rebuild)
+        stats.seconds = time.perf_counter() - started
+        return stats
+
+    def add_texts(
+        self, entries: list[Entry], workers: int = 2, rebuild: bool = True
+    ) -> UpdateStats:
+        """Index documents already in memory (benchmarks, tests)."""
+        started = time.perf_counter()
+        results = list(_parallel(_fingerprint_batch, entries, workers))
+        self._commit(results, [], corpus=None, rebuild=rebuild)
+        return UpdateStats(added=len(entries), seconds=time.perf_counter() - started)
+
+    def _commit(
+        self,
+        results: list[tuple[Entry, np.ndarray, np.ndarray]],
+        removed: list[int],
+        corpus: str | None,
+        rebuild: bool,
+    ) -> None:
+        g = self.generation + 1
+        with self.db:
+            if rebuild:
+                self.db.execute("UPDATE docs SET gen_removed = ? WHERE gen_removed IS NULL", (g,))
+            elif removed:
+                self.db.executemany(
+                    "UPDATE docs SET gen_removed = ? WHERE id = ?", [(g, i) for i in removed]
+                )
+            new_ids, win_keys, doc_keys = [], [], []
+            for entry, windows, doc in results:
+                cur = self.db.execute(
+                    "INSERT INTO docs (path, sha256, size, mtime_ns, text_hash, title,"
+                    " doc_number, issuer, n_chars, n_windows, text, gen_added)"
+                    " VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+                    (
+                        entry.path,
+                        entry.sha256,
+                        entry.size,
+                        entry.mtime_ns,
+                        text_hash(entry.text),
+                        entry.title,
+                        entry.doc_number,
+                        entry.issuer,
+                        len(entry.text),
+                        len(windows),
+                        zlib.compress(entry.text.encode("utf-8"), 1),
+                        g,
+                    ),
+                )
+                new_ids.append(cur.lastrowid)
+                win_keys.append(windows)
+                doc_keys.append(doc.reshape(-1, minhash.BANDS))
+        folder = self.root / f"g{g}"
+        folder.mkdir(exist_ok=True)
+        windows = self._merged("windows.npy", new_ids, win_keys, rebuild)
+        documents = self._merged("documents.npy", new_ids, doc_keys, rebuild)
+        _save_array(folder, "windows.npy", windows)
+        _save_array(folder, "documents.npy", documents)
+        _save_array(folder, "stoplist.npy", self._stoplist(g))
+        meta = {
+            "format_version": FORMAT_VERSION,
+            "scheme": scheme(),
+            "generation": g,
+            "corpus": corpus or self.meta.get("corpus"),
+            "built_at": time.strftime("%Y-%m-%dT%H:%M:%S"),
+        }
+        _atomic_write_text(self.root / "meta.json", json.dumps(meta, ensure_ascii=False, indent=2))
+        old = self.generation
+        self.generation, self.meta = g, meta
+        shutil.rmtree(self.root / f"g{old}", ignore_errors=True)
+        with self.db:
+            self.db.execute(
+                "DELETE FROM docs WHERE gen_removed IS NOT NULL AND gen_removed <= ?", (g,)
+            )
+        if rebuild:
+            self.db.execute("VACUUM")
+
+    def _merged(
+        self, name: str, new_ids: list[int], keys: list[np.ndarray], rebuild: bool
+    ) -> np.ndarray:
+        """The previous band table without removed documents, plus the new keys."""
+        ids = np.repeat(np.array(new_ids, dtype=np.uint32), [len(k) for k in keys])
+        fresh = (
+            _sorted_table(np.concatenate(keys), ids)
+            if len(ids)
+            else np.zeros((minhash.BANDS, 0), dtype=np.uint64)
+        )
+        previous = self.root / f"g{self.generation}" / name
+        if rebuild or not previous.is_file():
+            return fresh
+        old = np.load(previous)
+        live = np.array(
+            [r[0] for r in self.db.execute("SELECT id FROM docs WHERE gen_removed IS NULL")],
+            dtype=np.uint64,
+        )
+        # every document has the same number of entries in each band
+        old = old[np.isin(old & _LOW, live)].reshape(minhash.BANDS, -1)
+        table = np.concatenate((old, fresh), axis=1)
+        table.sort(axis=1)
+        return table
+
+    def _stoplist(self, g: int) -> np.ndarray:
+        """Seed k-grams found in at least STOP_DF of a stable sample of documents."""
+        rows = self.db.execute(
+            "SELECT text FROM docs WHERE gen_removed IS NULL ORDER BY sha256 LIMIT ?",
+            (STOP_SAMPLE,),
+        ).fetchall()
+        if len(rows) < STOP_DF:
+            return np.zeros(0, dtype=np.uint64)
+        sets = [
+            seed_set(normalise_mod.normalise(zlib.decompress(r[0]).decode("utf-8"))) for r in rows
+        ]
+        values, counts = np.unique(np.concatenate(sets), return_counts=True)
+        return values[counts >= STOP_DF]
+
+
+def open_index(root: Path) -> Index:
+    return Index(root)

@@ -1,0 +1,386 @@
+"""Copy detection: normalisation, signatures, alignment, index, check and CLI."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import numpy as np
+import pytest
+from datasketch import LeanMinHash, MinHash, MinHashLSH
+from typer.testing import CliRunner
+
+from wenshan_audit.audit import AuditOptions, Auditor
+from wenshan_audit.cli import app
+from wenshan_audit.config import Config
+from wenshan_audit.copying import minhash
+from wenshan_audit.copying.align import DraftSeeds, align
+from wenshan_audit.copying.check import CopyCheck, Settings, build, citation_spans
+from wenshan_audit.copying.index import CopyIndexError, Index, Writer
+from wenshan_audit.copying.normalise import LEVEL, normalise
+from wenshan_audit.errors import ConfigError
+from wenshan_audit.model import CheckOutcome
+from wenshan_audit.readers import read_document
+
+UPPER = (
+    "国务院关于进一步优化政务服务提升行政效能的通知\n"
+    "各省、自治区、直辖市人民政府，国务院各部委、各直属机构：\n"
+    "为深入推进政务服务标准化规范化便利化，现就有关事项通知如下。\n"
+    "一、全面推行政务服务事项清单管理。2023年底前，全国各级政府部门要按照统一标准编制公布政务服务事项目录，"
+    "实现同一事项在不同地区无差别受理、同标准办理，减少自由裁量空间，杜绝变相审批和隐性门槛。\n"
+    "二、深化一网通办改革。依托全国一体化政务服务平台，推动高频事项跨部门联办，"
+    "申请材料能减尽减，办理时限压缩百分之五十以上，让企业和群众少跑腿、好办事、不添堵。\n"
+    "三、加强电子证照共享应用。各地区各部门要加快推进电子证照扩大应用领域和全国互通互认，"
+    "凡是能通过电子证照获取的信息，一律不再要求申请人提交纸质材料。\n"
+)
+OTHER = (
+    "国务院办公厅关于加强秋冬季森林草原防火工作的通知\n"
+    "秋冬季节气候干燥，火险等级高，森林草原防火形势严峻。各林区要落实巡山护林责任，"
+    "在进山路口设置检查站，严禁携带火种进山，发现火情及时扑救并逐级报告，确保不发生重大森林火灾。\n"
+)
+DRAFT = (
+    "云岭市人民政府关于进一步优化政务服务提升行政效能的通知\n"
+    "各县（区）人民政府，市直各部门：\n"
+    "根据《国务院关于进一步优化政务服务提升行政效能的通知》精神，结合我市实际，现就有关事项通知如下。\n"
+    "一是全面推行政务服务事项清单管理。2024年6月底前，全市各级政府部门要按照统一标准编制公布政务服务事项目录，"
+    "实现同一事项在不同地区无差别受理、同标准办理，减少自由裁量空间，杜绝变相审批和隐性门槛。\n"
+    "二是由市数据局牵头，在市民中心设立综合窗口12个，每周三开展帮办代办服务，年底前完成窗口改造。\n"
+)
+
+
+def write(folder: Path, name: str, text: str) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+@pytest.fixture()
+def corpus(tmp_path: Path) -> Path:
+    folder = tmp_path / "upper"
+    write(folder, "upper.txt", UPPER)
+    write(folder, "other.txt", OTHER)
+    return folder
+
+
+@pytest.fixture()
+def index(corpus: Path, tmp_path: Path) -> Index:
+    writer = Writer(tmp_path / "index")
+    writer.update_from_folder(corpus, workers=1)
+    writer.close()
+    opened = Index(tmp_path / "index")
+    yield opened
+    opened.close()
+
+
+# --- normalisation ---------------------------------------------------------------
+
+
+def test_normalise_maps_back_to_original_offsets() -> None:
+    text = "一、全国要 切实加强（ＡＢ）2019年12月"
+    norm = normalise(text)
+    assert norm.text == f"0{chr(LEVEL)}要切实加强ab0年0月"
+    assert [text[i] for i in norm.offsets[:3]] == ["一", "全", "要"]
+    start, end = norm.span(2, 6)
+    assert text[start:end] == "要 切实加"
+
+
+def test_normalise_makes_level_substitutions_and_markers_equal() -> None:
+    upper = normalise("各省、自治区、直辖市人民政府：（一）全国推行清单管理。")
+    lower = normalise("各市、县（区）人民政府:1.全省推行清单管理")
+    assert upper.text == lower.text
+
+
+# --- MinHash -----------------------------------------------------------------------
+
+
+def test_signatures_are_bit_identical_to_datasketch() -> None:
+    norm = normalise(UPPER)
+    tokens = minhash.token_hashes(norm.codes)
+    text = norm.text
+    grams = [text[i : i + minhash.SHINGLE] for i in range(len(text) - minhash.SHINGLE + 1)]
+    assert [minhash.token_hash32(g) for g in grams[:50]] == tokens[:50].tolist()
+    ours = minhash.segment_signatures(tokens, np.array([0, 40, 40]))
+    reference = MinHash(num_perm=minhash.NUM_PERM, seed=minhash.SEED, hashfunc=minhash.token_hash32)
+    reference.update_batch(grams[40:])
+    assert np.array_equal(ours[2], reference.hashvalues)
+    assert (ours[1] == np.uint32(0xFFFFFFFF)).all()  # empty segment = empty MinHash
+    # usable in datasketch's own LSH
+    lsh = MinHashLSH(threshold=0.5, num_perm=minhash.NUM_PERM)
+    lsh.insert("upper", LeanMinHash(seed=minhash.SEED, hashvalues=ours[2], scheme="affine32"))
+    assert lsh.query(reference) == ["upper"]
+
+
+# --- alignment ---------------------------------------------------------------------
+
+
+def test_edited_passage_is_one_passage_with_true_offsets() -> None:
+    draft, source = normalise(DRAFT), normalise(UPPER)
+    passages = align(DraftSeeds.of(draft, np.zeros(0, np.uint64)), source)
+    item = "全面推行政务服务事项清单管理。2024年6月底前，全市各级政府部门"
+    first, last = DRAFT.index(item), DRAFT.index("隐性门槛") + 4
+    # the edited item (date, level word, list marker changed) is inside one passage
+    (passage,) = [
+        p
+        for p in passages
+        if draft.span(p.start, p.end)[0] <= first < draft.span(p.start, p.end)[1]
+    ]
+    start, end = draft.span(passage.start, passage.end)
+    s_start, s_end = source.span(passage.source_start, passage.source_end)
+    assert last <= end <= last + 3  # may take the next list marker, which matches too
+    assert UPPER[s_start:s_end].rstrip("。\n二").endswith("杜绝变相审批和隐性门槛")
+    assert UPPER.index("全面推行政务服务事项清单管理") >= s_start
+    assert passage.similarity > 0.7
+
+
+def test_unrelated_text_has_no_passage() -> None:
+    passages = align(DraftSeeds.of(normalise(OTHER), np.zeros(0, np.uint64)), normalise(UPPER))
+    assert passages == []
+
+
+def test_stoplisted_boilerplate_is_not_a_seed() -> None:
+    draft, source = normalise(DRAFT), normalise(UPPER)
+    seeds = DraftSeeds.of(draft, np.zeros(0, np.uint64))
+    stop = np.unique(seeds.hashes)  # everything is boilerplate
+    assert align(DraftSeeds.of(draft, stop), source) == []
+
+
+# --- index -------------------------------------------------------------------------
+
+
+def test_index_update_does_no_work_when_unchanged(corpus: Path, tmp_path: Path) -> None:
+    writer = Writer(tmp_path / "index")
+    first = writer.update_from_folder(corpus, workers=1)
+    again = writer.update_from_folder(corpus, workers=1)
+    writer.close()
+    assert (first.added, again.added, again.unchanged, again.changed) == (2, 0, 2, False)
+    meta = json.loads((tmp_path / "index" / "meta.json").read_text(encoding="utf-8"))
+    assert meta["generation"] == 1  # nothing rewritten
+
+
+def test_index_update_adds_changes_and_drops(corpus: Path, tmp_path: Path) -> None:
+    root = tmp_path / "index"
+    writer = Writer(root)
+    writer.update_from_folder(corpus, workers=1)
+    (corpus / "other.txt").unlink()
+    write(corpus, "upper.txt", UPPER.replace("杜绝变相审批", "严禁变相审批"))
+    write(corpus, "new.txt", OTHER)
+    stats = writer.update_from_folder(corpus, workers=1)
+    writer.close()
+    assert (stats.added, stats.updated, stats.removed) == (1, 1, 1)
+    opened = Index(root)
+    info = opened.stats()
+    assert info["documents"] == 2 and info["generation"] == 2
+    assert not (root / "g1").exists()
+    ids = opened.candidates(*_query(UPPER), limit=5)
+    texts = [s.text for s in opened.sources(ids)]
+    assert any("严禁变相审批" in t for t in texts)
+    assert all("杜绝变相审批" not in t for t in texts)
+    opened.close()
+
+
+def _query(text: str) -> tuple[np.ndarray, np.ndarray]:
+    from wenshan_audit.copying.fingerprint import query_keys
+
+    return query_keys(normalise(text))
+
+
+def test_crashed_update_is_rolled_back(corpus: Path, tmp_path: Path) -> None:
+    root = tmp_path / "index"
+    writer = Writer(root)
+    writer.update_from_folder(corpus, workers=1)
+    writer.close()
+    # a half-written next generation: rows and a folder but no new meta.json
+    import sqlite3
+
+    db = sqlite3.connect(root / "docs.sqlite")
+    db.execute("UPDATE docs SET gen_removed = 2")
+    db.commit()
+    db.close()
+    (root / "g2").mkdir()
+    assert Index(root).stats()["documents"] == 2  # readers still see generation 1
+    Writer(root).close()
+    assert not (root / "g2").exists()
+    assert Index(root).stats()["documents"] == 2
+
+
+def test_index_from_other_version_is_refused(index: Index) -> None:
+    meta_path = index.root / "meta.json"
+    meta = json.loads(meta_path.read_text(encoding="utf-8"))
+    meta["scheme"]["bands"] = [25, 5]
+    meta_path.write_text(json.dumps(meta), encoding="utf-8")
+    with pytest.raises(CopyIndexError, match="重建索引"):
+        Index(index.root)
+
+
+# --- the check ---------------------------------------------------------------------
+
+
+def test_check_output_contract_and_citation_exclusion(index: Index, tmp_path: Path) -> None:
+    doc = read_document(write(tmp_path / "drafts", "draft.txt", DRAFT))
+    outcome = CopyCheck(index, Settings()).run(doc)
+    data = outcome.data
+    assert set(data) >= {"ratio", "ratio_excluding_citations", "sources"}
+    assert [Path(s["path"]).name for s in data["sources"]] == ["upper.txt"]
+    source = data["sources"][0]
+    assert set(source) >= {"path", "title", "doc_number", "ratio", "passages"}
+    assert source["title"] == "国务院关于进一步优化政务服务提升行政效能的通知"
+    upper_text = read_document(Path(source["path"])).text
+    for p in source["passages"]:
+        assert set(p) >= {"start", "end", "source_start", "source_end", "similarity"}
+        assert doc.text[p["start"] : p["end"]] == p["text"]
+        assert upper_text[p["source_start"] : p["source_end"]] == p["source_text"]
+    assert 0.3 < data["ratio_excluding_citations"] < data["ratio"] < 0.8
+    assert {f.rule for f in outcome.findings} == {"copy.upper"}
+
+
+def test_citation_spans_cover_title_and_standard_opening() -> None:
+    text = "根据《国务院关于优化政务服务的通知》（国发〔2023〕5号）精神，结合我市实际，现通知如下。"
+    ((start, end),) = citation_spans(text)
+    assert (
+        text[start:end]
+        == "根据《国务院关于优化政务服务的通知》（国发〔2023〕5号）精神，结合我市实际"
+    )
+
+
+def test_forwarding_wrapper_gets_its_own_finding(index: Index, tmp_path: Path) -> None:
+    wrapper = (
+        "云岭市人民政府办公室转发《国务院关于进一步优化政务服务提升行政效能的通知》的通知\n"
+        "各县（区）人民政府：\n现将《国务院关于进一步优化政务服务提升行政效能的通知》转发给你们，请认真贯彻执行。\n"
+        + UPPER
+    )
+    doc = read_document(write(tmp_path / "drafts", "wrapper.txt", wrapper))
+    outcome = CopyCheck(index, Settings()).run(doc)
+    rules = {f.rule: f for f in outcome.findings}
+    assert rules["copy.upper"].severity.value == "error"
+    assert "层层转发" in rules["copy.forwarding"].message
+
+
+def test_original_draft_is_clean(index: Index, tmp_path: Path) -> None:
+    doc = read_document(write(tmp_path / "drafts", "own.txt", OTHER.replace("秋冬", "春夏")))
+    own = write(
+        tmp_path / "drafts",
+        "fresh.txt",
+        "云岭市农业农村局关于春耕备耕的通知\n"
+        + "各乡镇农技站要在三月十日前完成种子检测和化肥储备核查，结果报市农业农村局种植业科。" * 2,
+    )
+    outcome = CopyCheck(index, Settings()).run(read_document(own))
+    assert outcome.data["ratio"] == 0 and outcome.findings == ()
+    assert doc.text  # the renamed copy of OTHER is found as copying
+    assert CopyCheck(index, Settings()).run(doc).data["ratio"] > 0.5
+
+
+def test_draft_inside_the_corpus_is_not_its_own_source(index: Index, corpus: Path) -> None:
+    outcome = CopyCheck(index, Settings()).run(read_document(corpus / "upper.txt"))
+    assert outcome.data["sources"] == []
+
+
+def test_config_reference_section_is_validated(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="reference.warning"):
+        build(Config(path=tmp_path / "x.toml", data={"reference": {"warning": 30}}), AuditOptions())
+    with pytest.raises(ConfigError, match="reference.thresold"):
+        build(Config(data={"reference": {"thresold": 0.3}}), AuditOptions())
+    assert build(Config(), AuditOptions()) is None  # no reference corpus: check disabled
+
+
+def test_against_folder_builds_index_in_cache_dir(corpus: Path, tmp_path: Path) -> None:
+    config = Config(
+        path=tmp_path / "wenshan-audit.toml",
+        data={"reference": {"cache_dir": "cache", "error": 0.9}},
+    )
+    check = build(config, AuditOptions(against=corpus))
+    assert check is not None and len(list((tmp_path / "cache").glob("index-*/meta.json"))) == 1
+    draft = read_document(write(tmp_path / "drafts", "draft.txt", DRAFT))
+    assert [f.severity.value for f in check.run(draft).findings] == ["warning"]
+
+
+def test_against_missing_path_is_a_clear_error(tmp_path: Path) -> None:
+    with pytest.raises(CopyIndexError, match="不存在"):
+        build(Config(), AuditOptions(against=tmp_path / "missing"))
+
+
+def test_auditor_puts_copy_section_in_results(corpus: Path, tmp_path: Path) -> None:
+    config = Config(
+        path=tmp_path / "wenshan-audit.toml", data={"reference": {"cache_dir": "cache"}}
+    )
+    auditor = Auditor(config, AuditOptions(against=corpus, select=("copy",)))
+    result = auditor.audit_document(read_document(write(tmp_path / "d", "draft.txt", DRAFT)))
+    assert result.sections["copy"]["sources"]
+    assert [f.rule for f in result.findings] == ["copy.upper"]
+
+
+# --- CLI ---------------------------------------------------------------------------
+
+
+def test_cli_index_build_update_stats(corpus: Path, tmp_path: Path) -> None:
+    runner = CliRunner()
+    root = tmp_path / "idx"
+    built = runner.invoke(app, ["index", "build", str(corpus), "--index", str(root), "-j", "1"])
+    assert built.exit_code == 0, built.output
+    assert "新增 2 份" in built.output
+    updated = runner.invoke(app, ["index", "update", str(corpus), "--index", str(root)])
+    assert "未变 2 份" in updated.output
+    stats = runner.invoke(app, ["index", "stats", "--index", str(root), "--json"])
+    assert json.loads(stats.output)["documents"] == 2
+    missing = runner.invoke(app, ["index", "stats", "--index", str(tmp_path / "none")])
+    assert missing.exit_code == 2 and "index build" in missing.output
+    no_folder = runner.invoke(app, ["index", "build", str(tmp_path / "none"), "--index", str(root)])
+    assert no_folder.exit_code == 2 and "不存在" in no_folder.output
+
+
+# --- real documents ----------------------------------------------------------------
+
+REAL = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "real" / "docs"
+real = pytest.mark.skipif(not REAL.is_dir(), reason=f"真实公文语料不在 {REAL}（仅在开发机上有）")
+
+
+@pytest.fixture(scope="module")
+def central(tmp_path_factory: pytest.TempPathFactory) -> Index:
+    """Index of the central-level documents (c_*) of the real corpus."""
+    folder = tmp_path_factory.mktemp("central")
+    for path in REAL.glob("c_*.txt"):
+        os.symlink(path, folder / path.name)
+    root = tmp_path_factory.mktemp("index")
+    writer = Writer(root)
+    writer.update_from_folder(folder, workers=1)
+    writer.close()
+    return Index(root)
+
+
+def _run_real(central: Index, name: str) -> CheckOutcome:
+    return CopyCheck(central, Settings()).run(read_document(REAL / name))
+
+
+@real
+def test_real_2020_holiday_notice_follows_guobanfa_16(central: Index) -> None:
+    outcome = _run_real(central, "prov_hubei-2020-jiejiari.txt")
+    data = outcome.data
+    assert data["ratio"] > 0.8
+    assert data["sources"][0]["doc_number"] == "国办发明电〔2019〕16号"
+    assert "copy.upper" in {f.rule for f in outcome.findings}
+
+
+@real
+def test_real_qinghai_notice_is_a_forwarding_wrapper(central: Index) -> None:
+    outcome = _run_real(central, "prov_qinghai-2020-zhuanfa-yanchang-chunjie.txt")
+    assert outcome.data["sources"][0]["doc_number"] == "国办发明电〔2020〕1号"
+    assert {"copy.upper", "copy.forwarding"} <= {f.rule for f in outcome.findings}
+
+
+@real
+def test_real_provincial_regulation_follows_national_one(central: Index) -> None:
+    outcome = _run_real(central, "prov_shandong-youhua-yingshang-2020.txt")
+    head = outcome.data["sources"][0]
+    assert head["title"] == "优化营商环境条例" and head["ratio"] > 0.3
+    assert len(head["passages"]) > 20
+
+
+@real
+def test_real_citing_notice_and_work_report_are_not_copies(central: Index) -> None:
+    # 宿迁 cites 国办发明电〔2019〕16号 and writes its own text; a provincial
+    # work report shares only political formulae with the national one
+    for name in ("city_suqian-2020-qingming-fangjia.txt", "prov_gwr-2026-henan.txt"):
+        outcome = _run_real(central, name)
+        assert outcome.data["ratio_excluding_citations"] < 0.1, name
+        assert outcome.findings == (), name
