@@ -510,7 +510,7 @@ class QuotaCheck:
         step = 0 if recorded else 1
         limits = [usage[k] for k in counted if k in usage and usage[k].limit is not None]
         data.update(
-            counted=bool(counted),
+            counted=bool(limits),
             already_recorded=recorded,
             limits=[_usage_dict(u, step) for u in limits],
         )
@@ -531,7 +531,7 @@ class QuotaCheck:
             data["pacing"] = pace
             if pace and pace["ahead"] and not recorded:  # pacing is about drafts, not the past
                 findings.append(self._ahead(binding, pace, start, end, quote))
-        if white and counted:
+        if white and limits and self.quota.count_white_header:
             findings.append(self._white(unit, kind, limits, step, start, end, quote))
         return CheckOutcome(tuple(findings), data)
 

@@ -49,7 +49,7 @@ OutputOption = Annotated[
 
 
 def console() -> Console:
-    return Console(highlight=False)
+    return Console(highlight=False, soft_wrap=True)
 
 
 def open_ledger(cfg: Config) -> tuple[QuotaConfig | None, Ledger]:
