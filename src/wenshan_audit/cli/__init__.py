@@ -93,6 +93,7 @@ from . import check as _check  # noqa: E402,F401  (registers check, init)
 from . import ledger as _ledger  # noqa: E402,F401  (registers ledger)
 from . import quota as _quota  # noqa: E402,F401  (registers quota)
 from . import hook as _hook  # noqa: E402,F401  (registers hook)
+from . import index as _index  # noqa: E402,F401  (registers index)
 
 
 def main() -> None:
