@@ -6,6 +6,7 @@ how to go on (fix, full report, or an approved waiver); one line per other file.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Annotated
 
@@ -14,6 +15,7 @@ import typer
 from . import ConfigOption, app, handle_errors, load_config
 
 QUOTE_LIMIT = 40
+MESSAGE_BUDGET = 100  # characters of a finding's message shown in the hook
 HASH_SHOWN = 16  # hex digits of the content hash printed for a waiver entry
 
 
@@ -81,7 +83,7 @@ def _refused_block(document, blocking, max_reasons: int) -> list[str]:  # noqa: 
         first = items[0]
         label = CHECK_LABELS.get(rule.split(".", 1)[0], rule.split(".", 1)[0])
         where = f"（共 {len(items)} 处）" if len(items) > 1 else ""
-        lines.append(f"  {number}. 【{label}】{first.message}{where}  [{rule}]")
+        lines.append(f"  {number}. 【{label}】{_brief(first.message, label)}{where}  [{rule}]")
         if first.text:
             lines.append(f"     原文：“{_quote(first.text)}”")
     if len(groups) > len(shown):
@@ -93,6 +95,21 @@ def _refused_block(document, blocking, max_reasons: int) -> list[str]:  # noqa: 
         "并写明 approved_by、approval、date"
     )
     return lines
+
+
+def _brief(message: str, label: str) -> str:
+    """The leading sentences of a message within MESSAGE_BUDGET characters (at least one):
+    the reason and the main evidence; the full advice is in the complete report."""
+    message = message.removeprefix(label).lstrip("：:")
+    sentences = [s for s in re.split(r"(?<=[。！？])", message) if s]
+    text = sentences[0] if sentences else ""
+    for sentence in sentences[1:]:
+        room = MESSAGE_BUDGET - len(text)
+        if len(sentence) > room:
+            # a long evidence sentence (e.g. the list of sources) is cut, not dropped
+            return text + sentence[: room - 1] + "…" if room > 20 else text
+        text += sentence
+    return text
 
 
 def _passed_line(document) -> str:  # noqa: ANN001 - DocumentResult
