@@ -130,7 +130,7 @@ def audit_one(auditor: Auditor, path: Path) -> Audited:
         )
         return ReadFailure(path, message), ()
     doc = result.document
-    return result, tuple(topic_terms(doc.meta.title, doc.text))
+    return result, tuple(topic_terms(doc.meta.title, doc.text, doc.meta.issuer))
 
 
 def _audit_chunk(paths: list[Path]) -> list[Audited]:

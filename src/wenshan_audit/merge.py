@@ -34,8 +34,12 @@ _CJK = re.compile(r"[\u4e00-\u9fff]")
 _NOT_TEXT = re.compile(r"[\s\W_]+")
 
 
-def topic_terms(doc_title: str | None, text: str) -> list[str]:
-    """jieba words that can carry a topic, the title's words repeated."""
+def topic_terms(doc_title: str | None, text: str, issuer: str | None = None) -> list[str]:
+    """jieba words that can carry a topic, the title's words repeated.
+
+    The issuer's name is left out (every paper of a unit carries it), and so is
+    the part of the title before 关于, which names the issuer again.
+    """
     import jieba  # lazy: about 1 s to load its dictionary
 
     jieba.setLogLevel(60)
@@ -47,8 +51,24 @@ def topic_terms(doc_title: str | None, text: str) -> list[str]:
             if len(w) >= 2 and _CJK.search(w) and w not in BOILERPLATE
         ]
 
-    title = words(doc_title or "")
-    return title * TITLE_WEIGHT + words(text)
+    title = doc_title or ""
+    title = title.split("关于", 1)[1] if "关于" in title else title
+    if issuer:
+        text = text.replace(issuer, "\n")
+    return words(title) * TITLE_WEIGHT + words(text)
+
+
+def _content(result: DocumentResult) -> str:
+    """The text without what differs when one paper is issued twice or by another unit:
+    issuer, document number, recipients and dates."""
+    from .metadata import DATE
+
+    meta = result.document.meta
+    text = result.document.text
+    for part in (meta.issuer, meta.doc_number, *meta.recipients):
+        if part:
+            text = text.replace(part, "\n")
+    return DATE.sub("\n", text)
 
 
 def _shingles(text: str, k: int = 5) -> set[int]:
@@ -135,8 +155,8 @@ def similar_pairs(
         if i >= j or score < prefilter:
             continue
         a, b = documents[i], documents[j]
-        sa = shingles.setdefault(i, _shingles(a.document.text))
-        sb = shingles.setdefault(j, _shingles(b.document.text))
+        sa = shingles.setdefault(i, _shingles(_content(a)))
+        sb = shingles.setdefault(j, _shingles(_content(b)))
         overlap = _jaccard(sa, sb)
         if overlap >= duplicate_similarity:
             duplicates.append({"a": int(i), "b": int(j), "similarity": round(overlap, 4)})

@@ -159,7 +159,7 @@ def audit(
         if not path.exists():
             raise fail(f"路径不存在：{path}，请检查后重试。")
     files = select_files(paths, batch)
-    if not files:
+    if not any(f.is_file() for f in files):  # a folder without documents comes back itself
         raise fail(
             "没有找到可审核的文件（支持 .docx .pdf .txt .md .doc .wps .ofd），"
             "请检查路径和 --include/--exclude 通配符。"
