@@ -34,6 +34,7 @@ issued = ["issued"]
 
 [reference]
 corpus = "upper"
+cache_dir = ".wenshan-cache"
 
 [quota]
 year = 2026
@@ -186,3 +187,20 @@ def test_hook_is_registered_and_documented_in_chinese() -> None:
     result = runner.invoke(app, ["hook", "--help"], env={**os.environ, "COLUMNS": "200"})
     assert result.exit_code == 0
     assert "提交前检查" in result.output
+
+
+def test_issued_papers_of_the_same_commit_count_before_the_draft_is_checked(repo: Path) -> None:
+    config = CONFIG.replace('limits = { "总量" = 40 }', 'limits = { "总量" = 1 }')
+    (repo / "wenshan-audit.toml").write_text(config, encoding="utf-8")
+    (repo / "issued" / "保供稳价.txt").write_text(ISSUED, encoding="utf-8")
+    draft = ISSUED.replace("云政办发〔2026〕3号", "云政办发〔2026〕4号").replace(
+        "市场保供稳价", "农民工工资支付"
+    )
+    (repo / "drafts" / "工资支付.txt").write_text(draft, encoding="utf-8")
+    alone = runner.invoke(app, ["hook", "drafts/工资支付.txt"])
+    assert alone.exit_code == 0, alone.output
+    result = runner.invoke(app, ["hook", "drafts/工资支付.txt", "issued/保供稳价.txt"])
+    assert result.exit_code == 1, result.output
+    assert "✗ drafts/工资支付.txt：不能提交" in result.output
+    assert "[quota.exceeded]" in result.output
+    assert "↳ issued/保供稳价.txt：已计入发文台账" in result.output
