@@ -22,7 +22,7 @@ from .model import AuditResult, CheckOutcome, Document, DocumentResult, Finding,
 from .readers import iter_files, read_document
 
 #: concept modules that provide a check, in report order
-CHECK_MODULES: tuple[str, ...] = ("copying", "burden", "quota")
+CHECK_MODULES: tuple[str, ...] = ("copying", "burden", "measures", "quota")
 
 
 class Check(Protocol):

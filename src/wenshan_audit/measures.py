@@ -46,9 +46,10 @@ DIRECTIVE_BONUS = 0.2
 SLOGAN_PENALTY = 0.2
 BACKGROUND_PENALTY = 0.45
 _LEADING = "由对在将并和与及会同请经按"
-_UNIT_CUT = re.compile("[是的在由对将和与及为了同]")
+_UNIT_CUT = re.compile("牵头|负责|配合|[是的在由对将和与及为了同]")
 _QUOTED = re.compile("“[^“”]*”")
 _CLAUSE = re.compile("[，,：:；;]")
+_ENDS = "。！？；!?;"
 _HEADING = re.compile(
     r"^\s*(?:第[一二三四五六七八九十百零〇\d]+[章节部分]|[一二三四五六七八九十]+、|[（(][一二三四五六七八九十]+[）)])"
 )
@@ -63,6 +64,7 @@ class Cues:
     """Compiled cue patterns from ``measures.yaml``."""
 
     patterns: dict[str, tuple[re.Pattern[str], ...]]
+    unit_name: re.Pattern[str]
     generic_units: tuple[str, ...]
     slogan: tuple[str, ...]
     background: tuple[re.Pattern[str], ...]
@@ -107,6 +109,7 @@ def load_cues(rules_dir: Path) -> Cues:
         patterns[key] = tuple(compiled)
     return Cues(
         patterns=patterns,
+        unit_name=re.compile(unit),
         generic_units=tuple(_strings(data, "generic_units", source)),
         slogan=tuple(_strings(data, "slogan", source)),
         background=_regexes(data, "background", source),
@@ -158,12 +161,15 @@ def extract(text: str, cues: Cues) -> dict[str, list[str]]:
 
 def _units(match: re.Match[str], cues: Cues) -> list[str]:
     """The named units of a unit match, without leading particles and generic subjects."""
+    if match.group().startswith(("（", "(")):  # a division of labour: every unit inside
+        values = [m.group() for m in cues.unit_name.finditer(match.group())]
+    else:
+        values = [v for g, v in match.groupdict().items() if g.startswith("u") and v]
     names = []
-    for group, value in match.groupdict().items():
-        if group.startswith("u") and value:
-            name = _UNIT_CUT.split(value)[-1].lstrip(_LEADING)
-            if len(name) >= 2 and not name.startswith(cues.generic_units):
-                names.append(name)
+    for value in values:
+        name = _UNIT_CUT.split(value)[-1].lstrip(_LEADING)
+        if len(name) >= 2 and not name.startswith(cues.generic_units) and name not in names:
+            names.append(name)
     return names
 
 
@@ -366,11 +372,24 @@ def sections(doc: Document, cues: Cues) -> list[Section]:
 
 
 def _is_heading(sentence: Sentence) -> bool:
-    """A heading line or an inline heading (（一）严控发文数量。) — not a demand."""
-    text = sentence.text.rstrip("。；;.")
-    if len(text) < 6:
+    """A title, heading or signature line rather than a demand.
+
+    Lines without closing punctuation (titles, 一、总体要求, signatures) and short
+    inline headings (（一）严控发文数量。) qualify.
+    """
+    text = sentence.text
+    if len(text) < 6 or (len(text) <= 40 and not _CLAUSE.search(text) and text[-1] not in _ENDS):
         return True
     return bool(_HEADING.match(text)) and len(text) <= 30 and not _CLAUSE.search(text)
+
+
+def _is_demand(sentence: Sentence, judgement: Judgement) -> bool:
+    """A sentence that asks for something; an inline heading counts when it is concrete."""
+    if judgement.label == "neutral":
+        return False
+    if not _is_heading(sentence):
+        return True
+    return judgement.label == "concrete" and sentence.text[-1] in _ENDS
 
 
 class MeasuresCheck:
@@ -391,7 +410,7 @@ class MeasuresCheck:
         sentences = of_document(doc)
         judged = [(s, judge(s.text, self.cues, self.model, self.mode)) for s in sentences]
         heads = sections(doc, self.cues)
-        everywhere = [(s, j) for s, j in judged if j.label != "neutral" and not _is_heading(s)]
+        everywhere = [(s, j) for s, j in judged if _is_demand(s, j)]
         bearing = [b for b in heads if b.bears_measures]
         demands = [
             (s, j) for s, j in everywhere if any(b.start <= s.start < b.end for b in bearing)
@@ -448,9 +467,12 @@ class MeasuresCheck:
                 Finding(
                     rule="measures.none",
                     severity=Severity.ERROR,
-                    message=f"{kind}应当有具体落实措施，但全文没有一句写明由谁、何时、做到什么程度："
-                    f"{len(demands)} 句要求性表述均为原则性要求"
-                    + (f"（{missing}）" if missing else "")
+                    message=f"{kind}应当有具体落实措施，但全文没有一句写明由谁、何时、做到什么程度"
+                    + (
+                        f"：{len(demands)} 句要求性表述都是原则性要求（{missing}）"
+                        if demands
+                        else "，也没有任何部署性要求"
+                    )
                     + "。请补充责任单位、完成时限、数量目标或具体抓手。",
                     start=span[0],
                     end=span[1],
@@ -494,7 +516,7 @@ class MeasuresCheck:
         findings = []
         for para in doc.body:
             inside = [
-                (s, j) for s, j in judged if para.start <= s.start < para.end and not _is_heading(s)
+                (s, j) for s, j in judged if para.start <= s.start < para.end and _is_demand(s, j)
             ]
             labels = [j.label for _, j in inside]
             if "slogan" in labels and "concrete" not in labels:
@@ -542,7 +564,7 @@ def _worst_sections(
     rows = []
     for section in heads:
         inner = [
-            j for s, j in judged if section.start <= s.start < section.end and not _is_heading(s)
+            j for s, j in judged if section.start <= s.start < section.end and _is_demand(s, j)
         ]
         total = sum(1 for j in inner if j.label != "neutral")
         if total >= 2:

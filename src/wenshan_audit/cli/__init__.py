@@ -94,6 +94,7 @@ from . import ledger as _ledger  # noqa: E402,F401  (registers ledger)
 from . import quota as _quota  # noqa: E402,F401  (registers quota)
 from . import hook as _hook  # noqa: E402,F401  (registers hook)
 from . import index as _index  # noqa: E402,F401  (registers index)
+from . import rules as _rules  # noqa: E402,F401  (registers rules)
 
 
 def main() -> None:
