@@ -24,10 +24,13 @@ def write_pdf(
     chars_per_line: int = 28,
     lines_per_page: int = 22,
     header: str | None = None,
-    page_numbers: bool = True,
+    page_number: str | None = "— {n} —",
     encrypt: str | None = None,
 ) -> Path:
-    """Write a 公文-like PDF: body lines run to the right margin, paragraphs flow over pages."""
+    """Write a 公文-like PDF: body lines run to the right margin, paragraphs flow over pages.
+
+    ``page_number`` is the footer's format, with ``{n}`` and ``{total}``; None for no footer.
+    """
     from reportlab.pdfbase import pdfmetrics
     from reportlab.pdfbase.cidfonts import UnicodeCIDFont
     from reportlab.pdfgen import canvas
@@ -59,9 +62,9 @@ def write_pdf(
             c.setFillColorRGB(*colour)
             c.drawString(x, height - 90 - row * 30, text)
         c.setFillColorRGB(0, 0, 0)
-        if page_numbers:
+        if page_number:
             c.setFont(PDF_FONT, 12)
-            c.drawCentredString(width / 2, 40, f"— {number} —")
+            c.drawCentredString(width / 2, 40, page_number.format(n=number, total=len(pages)))
         c.showPage()
     c.save()
     return path

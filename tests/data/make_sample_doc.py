@@ -40,7 +40,12 @@ def build_docx(path: Path) -> None:
         "2025年发文总量较上年压减15%以上。"
     )
     table = doc.add_table(rows=3, cols=2)
-    for (row, col), text in {(0, 0): "单位", (0, 1): "限额", (1, 0): "县政府办公室", (1, 1): "30份"}.items():
+    for (row, col), text in {
+        (0, 0): "单位",
+        (0, 1): "限额",
+        (1, 0): "县政府办公室",
+        (1, 1): "30份",
+    }.items():
         table.cell(row, col).text = text
     table.cell(2, 0).merge(table.cell(2, 1)).text = "合计30份"
     doc.add_paragraph("文山县人民政府办公室")._p.append(parse_xml(TEXTBOX))
@@ -54,7 +59,15 @@ def main() -> None:
         source = Path(tmp) / "sample.docx"
         build_docx(source)
         subprocess.run(
-            ["soffice", "--headless", "--convert-to", "doc:MS Word 97", "--outdir", str(out), str(source)],
+            [
+                "soffice",
+                "--headless",
+                "--convert-to",
+                "doc:MS Word 97",
+                "--outdir",
+                str(out),
+                str(source),
+            ],
             check=True,
         )
 

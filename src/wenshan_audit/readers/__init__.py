@@ -161,7 +161,7 @@ def _supported_in(folder: Path) -> Iterator[Path]:
         if (
             child.is_file()
             and child.suffix.lower() in SUPPORTED_SUFFIXES
-            and not child.name.startswith(("~$", "."))
+            and not child.name.startswith(("~$", ".", "README"))
         ):
             yield child
 
@@ -171,17 +171,12 @@ def iter_files(paths: Iterable[Path]) -> Iterator[Path]:
 
     Explicit file arguments are yielded as given (so an unsupported file gets
     its message); inside folders, only supported suffixes are taken and
-    Office lock files (``~$x.docx``) are skipped. A folder without any
-    supported file is yielded itself, so that reading it reports the problem
-    while the other paths of a batch are still audited.
+    Office lock files (``~$x.docx``), hidden files and README files are skipped.
+    A folder without supported files yields nothing (the CLI reports when
+    nothing at all was found).
     """
     for path in paths:
         if path.is_dir():
-            found = False
-            for child in _supported_in(path):
-                found = True
-                yield child
-            if not found:
-                yield path
+            yield from _supported_in(path)
         else:
             yield path

@@ -55,29 +55,34 @@ def is_page_number(text: str) -> bool:
     return bool(_PAGE_NUMBER.match(text.strip()))
 
 
-def _furniture_key(text: str) -> str:
-    return re.sub(r"\d+", "#", re.sub(r"\s+", "", text))
+def _edge_keys(lines: list[Line]) -> dict[int, tuple[int, str]]:
+    """Digit-blind keys of the first and last two lines, by line index, with their slot."""
+    slots = {0: 0, 1: 1, len(lines) - 1: -1, len(lines) - 2: -2}
+    return {
+        index: (slot, re.sub(r"\d+", "#", re.sub(r"\s+", "", lines[index].text)))
+        for index, slot in slots.items()
+        if 0 <= index < len(lines)
+    }
 
 
 def strip_furniture(pages: Sequence[list[Line]]) -> tuple[list[list[Line]], int]:
     """Drop page numbers and running headers/footers; return the pages and how many lines went.
 
     Only the first and last two lines of a page are candidates. A running line is
-    one whose digit-blind text recurs at the top or bottom of most pages.
+    one whose digit-blind text recurs in the same slot (first, second, last, ...)
+    on most pages.
     """
-    edge_keys: Counter[str] = Counter()
-    for lines in pages:
-        edge_keys.update({_furniture_key(ln.text) for ln in lines[:2] + lines[-2:]})
+    per_page = [_edge_keys(lines) for lines in pages]
+    counts: Counter[tuple[int, str]] = Counter(k for keys in per_page for k in set(keys.values()))
     need = max(2, -(-len(pages) * 6 // 10))  # recurring on at least 60% of the pages
-    running = {key for key, count in edge_keys.items() if count >= need and len(pages) >= 2}
+    running = {key for key, count in counts.items() if count >= need}
     kept_pages: list[list[Line]] = []
     dropped = 0
-    for lines in pages:
-        edge = set(range(min(2, len(lines)))) | set(range(max(0, len(lines) - 2), len(lines)))
+    for lines, keys in zip(pages, per_page, strict=True):
         kept = [
             ln
             for i, ln in enumerate(lines)
-            if not (i in edge and (is_page_number(ln.text) or _furniture_key(ln.text) in running))
+            if not (i in keys and (is_page_number(ln.text) or keys[i] in running))
         ]
         dropped += len(lines) - len(kept)
         kept_pages.append(kept)
@@ -96,21 +101,44 @@ def _joiner(left: str, right: str) -> str:
     return ""
 
 
+@dataclass(frozen=True)
+class _Layout:
+    """The body's type size and margins, and whether paragraphs start indented."""
+
+    size: float
+    left: float
+    right: float
+    indents: bool
+
+    @classmethod
+    def of(cls, lines: list[Line]) -> _Layout:
+        size = _median([ln.size for ln in lines]) or 1.0
+        left = sorted(ln.x0 for ln in lines)[len(lines) // 10]
+        right = sorted(ln.x1 for ln in lines)[len(lines) * 9 // 10]
+        layout = cls(size, left, right, False)
+        # a full line that starts indented is the first line of a GB/T 9704 paragraph
+        indents = any(layout.indented(ln) and layout.full(ln) for ln in lines)
+        return cls(size, left, right, indents)
+
+    def full(self, line: Line) -> bool:
+        return line.x1 >= self.right - 1.5 * self.size
+
+    def indented(self, line: Line) -> bool:
+        return line.x0 > self.left + 1.2 * self.size
+
+
 def paragraphs(pages: Sequence[list[Line]]) -> list[tuple[str, bool]]:
     """Re-join the lines of all pages (in order) into ``(paragraph, in red)`` pairs."""
     lines = [ln for page in pages for ln in page if ln.text]
     if not lines:
         return []
-    size = _median([ln.size for ln in lines]) or 1.0
-    # The body's margins: the most common left edge, and a high right edge.
-    left = Counter(round(ln.x0 / size * 2) for ln in lines).most_common(1)[0][0] * size / 2
-    right = sorted(ln.x1 for ln in lines)[int(len(lines) * 0.9)]
+    layout = _Layout.of(lines)
     out: list[tuple[str, bool]] = []
     group: list[Line] = []
     for index, line in enumerate(lines):
         group.append(line)
         following = lines[index + 1] if index + 1 < len(lines) else None
-        if following is None or _ends(line, following, size, left, right):
+        if following is None or _ends(line, following, layout):
             text = ""
             for member in group:
                 text += _joiner(text, member.text) + member.text
@@ -119,14 +147,13 @@ def paragraphs(pages: Sequence[list[Line]]) -> list[tuple[str, bool]]:
     return out
 
 
-def _ends(line: Line, following: Line, size: float, left: float, right: float) -> bool:
+def _ends(line: Line, following: Line, layout: _Layout) -> bool:
     """Whether ``line`` closes its paragraph, given the next line."""
-    if line.text[-1] in _END or _HEADING.match(following.text):
+    if _HEADING.match(following.text) or abs(following.size - line.size) > 0.5:
         return True
-    if line.size > size * 1.15:  # a title set in a larger type may wrap onto a second line
-        return abs(following.size - line.size) > 0.5
-    return (
-        line.x1 < right - 1.5 * size  # short line: the paragraph stops here
-        or following.x0 > left + 1.2 * size  # next line is indented: a new paragraph
-        or abs(following.size - line.size) > 0.5
-    )
+    if line.size > layout.size * 1.15:  # a title in larger type may wrap onto a second line
+        return False
+    if not layout.full(line) or layout.indented(following):
+        return True
+    # A full line ending a sentence goes on when paragraphs are known to start indented.
+    return line.text[-1] in _END and not layout.indents

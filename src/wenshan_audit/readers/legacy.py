@@ -113,7 +113,7 @@ def _stories(ole: OleReader) -> list[tuple[str, str]]:
     if len(word) < 0x22 or _u16(word, 0) != 0xA5EC:
         raise _Unreadable("不是 Word 97-2003 格式（可能是 Word 6.0/95 或 WPS 早期格式）")
     if _u16(word, 2) < 0xC1:
-        raise _Unreadable("Word 6.0/95 旧格式不受支持")
+        raise _Unreadable("文件为 Word 6.0/95 旧格式")
     flags = _u16(word, 0x0A)
     if flags & 0x0100:
         raise _Encrypted
@@ -147,7 +147,9 @@ def _with_soffice(path: Path, problem: str) -> Document:
     """Convert with LibreOffice to .docx and read that, or explain how to convert by hand."""
     soffice = shutil.which("soffice") or shutil.which("libreoffice")
     if soffice is None:
-        raise ReadError(path, problem, _SAVE_AS + "（或安装 LibreOffice 后可自动转换）")
+        raise ReadError(
+            path, f"{problem}，无法直接读取", _SAVE_AS + "（或安装 LibreOffice 后可自动转换）"
+        )
     from . import docx as docx_reader
 
     with tempfile.TemporaryDirectory(prefix="wenshan-") as tmp:
@@ -196,5 +198,5 @@ def read(path: Path, data: bytes) -> Document:
     except _Unreadable as exc:
         return _with_soffice(path, str(exc))
     except (LegacyDocError, struct.error, IndexError, ValueError, OverflowError):
-        return _with_soffice(path, "文件结构已损坏或无法解析")
+        return _with_soffice(path, "文件结构已损坏")
     return assemble(path, paragraphs)
