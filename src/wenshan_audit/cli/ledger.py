@@ -263,7 +263,9 @@ def _cell(entry: Entry, column: str) -> Any:
 def _list_table(entries: list[Entry], where: str, output: Path | None) -> None:
     table = Table(title=f"发文登记簿（{where}）", title_justify="left")
     for header in LIST_HEADERS[:-1]:
-        table.add_column(header, overflow="fold")
+        table.add_column(
+            header, overflow="fold", no_wrap=header in ("编号", "成文日期", "年度", "红头")
+        )
     for e in entries:
         table.add_row(
             *(str(_cell(e, c) if _cell(e, c) is not None else "—") for c in LIST_COLUMNS[:-1])
