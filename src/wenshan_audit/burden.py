@@ -192,12 +192,12 @@ class Ruleset:
                     literals.setdefault(index, []).append(Hit(rule, start, last + 1, start, cue))
                 else:
                     regexes.setdefault(index, set()).add((rule_index, number))
-        result = {index: _longest(found) for index, found in literals.items()}
+        result = {index: longest_only(found) for index, found in literals.items()}
         for index, scheduled in regexes.items():
             sentence = sentences[index]
             for rule_index, number in sorted(scheduled):
                 rule = self.rules[rule_index]
-                found = _regex_hits(rule, rule.regexes[number], text, sentence)
+                found = regex_hits(rule, rule.regexes[number], text, sentence)
                 if found:
                     result.setdefault(index, []).extend(found)
         return result
@@ -252,7 +252,7 @@ class Ruleset:
         )
 
 
-def _longest(hits: list[Hit]) -> list[Hit]:
+def longest_only(hits: list[Hit]) -> list[Hit]:
     """Drop literal hits inside a longer one (拍照留痕 wins over the 留痕 inside it)."""
     hits.sort(key=lambda h: (h.start, h.start - h.end))
     kept: list[Hit] = []
@@ -266,7 +266,7 @@ def _longest(hits: list[Hit]) -> list[Hit]:
     return kept
 
 
-def _regex_hits(rule: Rule, pattern: RegexPattern, text: str, sentence: Sentence) -> list[Hit]:
+def regex_hits(rule: Rule, pattern: RegexPattern, text: str, sentence: Sentence) -> list[Hit]:
     matches = list(pattern.regex.finditer(text, sentence.start, sentence.end))
     if not matches:
         return []

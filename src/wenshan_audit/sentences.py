@@ -19,13 +19,10 @@ from functools import lru_cache
 from .model import Document
 
 _OPENERS = {"“": "”", "‘": "’", "「": "」", "『": "』"}
-_QUOTE = re.compile("[“”‘’「」『』]")
+_QUOTE = re.compile("[“”‘’「」『』\n]")
 _CLOSERS = "”’」』）)"
 _TERMINATORS = "。！？；!?;"
 
-# A hard boundary: terminators (with the closing quotes/brackets that follow them)
-# or a line break.
-_END = re.compile(f"[{_TERMINATORS}]+[{_CLOSERS}]*|\n")
 
 _CN_NUM = "一二三四五六七八九十"
 # List items open a new sentence when they follow a comma, colon, semicolon or
@@ -37,8 +34,14 @@ _MARKER = (
     r"|\d{1,2}[.．、](?!\d)"  # 1. 2、 (not 2.5)
     rf"|第[{_CN_NUM}百零〇\d]+条)"  # 第三条
 )
-_LIST_ITEM = re.compile(rf"(?<=[\s，,：:；;]){_MARKER}")
 _STARTS_WITH_ITEM = re.compile(_MARKER)
+# Every place that may end or open a sentence, in one scan.
+_TOKEN = re.compile(
+    rf"(?P<end>[{_TERMINATORS}]+(?P<closers>[{_CLOSERS}]*))"
+    r"|(?P<newline>\n)"
+    r"|(?P<quote>[“”‘’「」『』])"
+    rf"|(?P<item>(?<=[\s，,：:；;]){_MARKER})"
+)
 
 
 @dataclass(frozen=True)
@@ -56,64 +59,67 @@ def is_list_item(text: str) -> bool:
 
 
 def quoted_spans(text: str, start: int = 0, end: int | None = None) -> list[tuple[int, int]]:
-    """Spans inside quotes paired within ``text[start:end]``: (after opener, at closer)."""
+    """Spans inside quotes paired within one line: (after the opener, at the closer)."""
     end = len(text) if end is None else end
     spans: list[tuple[int, int]] = []
     stack: list[tuple[str, int]] = []
     for match in _QUOTE.finditer(text, start, end):
         char, pos = match.group(), match.start()
-        if char in _OPENERS:
+        if char == "\n":
+            stack.clear()
+        elif char in _OPENERS:
             stack.append((_OPENERS[char], pos))
-            continue
-        # a closing quote pairs with the nearest matching opener on the stack
-        for depth in range(len(stack) - 1, -1, -1):
-            if stack[depth][0] == char:
-                spans.append((stack[depth][1] + 1, pos))
-                del stack[depth:]
-                break
+        else:
+            # a closing quote pairs with the nearest matching opener on the stack
+            for depth in range(len(stack) - 1, -1, -1):
+                if stack[depth][0] == char:
+                    spans.append((stack[depth][1] + 1, pos))
+                    del stack[depth:]
+                    break
     return spans
 
 
 def _cuts(text: str, start: int, end: int) -> list[int]:
-    """Positions where a sentence ends, within one line ``text[start:end]``."""
+    """Positions where a sentence ends in ``text[start:end]``, in order."""
     spans = quoted_spans(text, start, end)
+    openers = {a - 1 for a, _ in spans}
+    closers = {b for _, b in spans}
+    depth = 0  # paired quotations open at the current position
     cuts: list[int] = []
-    for match in _END.finditer(text, start, end):
-        pos, tail = match.start(), match.end()
-        # inside a quotation only a terminator that closes every open quote
-        # (``。”``) ends the sentence, right after the closing quote
-        if all(b < tail for a, b in spans if a <= pos < b):
-            cuts.append(tail)
-    for match in _LIST_ITEM.finditer(text, start, end):
-        pos = match.start()
-        if not any(a <= pos < b for a, b in spans):
+    for match in _TOKEN.finditer(text, start, end):
+        kind, pos = match.lastgroup, match.start()
+        if kind == "newline":
+            depth = 0
             cuts.append(pos)
-    return sorted(set(cuts))
+        elif kind == "quote":
+            depth += (pos in openers) - (pos in closers)
+        elif kind == "item":
+            if depth == 0:
+                cuts.append(pos)
+        else:
+            # inside a quotation only a terminator whose trailing quotes close every
+            # open quotation (``。”``) ends the sentence, right after those quotes
+            closed = sum(1 for p in range(match.start("closers"), match.end()) if p in closers)
+            if closed >= depth:
+                cuts.append(match.end())
+            depth = max(depth - closed, 0)
+    return cuts
 
 
 def split(text: str, start: int = 0, end: int | None = None) -> tuple[Sentence, ...]:
     """The sentences of ``text[start:end]``, with offsets into ``text``."""
     end = len(text) if end is None else end
     sentences: list[Sentence] = []
-    line_start = start
-    while line_start < end:
-        newline = text.find("\n", line_start, end)
-        line_end = end if newline < 0 else newline
-        previous = line_start
-        for cut in (*_cuts(text, line_start, line_end), line_end):
-            _append(sentences, text, previous, cut)
-            previous = max(previous, cut)
-        line_start = line_end + 1
+    previous = start
+    for cut in (*_cuts(text, start, end), end):
+        piece = text[previous:cut]
+        left = piece.lstrip()
+        body = left.rstrip()
+        if body:
+            first = previous + len(piece) - len(left)
+            sentences.append(Sentence(first, first + len(body), body))
+        previous = cut
     return tuple(sentences)
-
-
-def _append(out: list[Sentence], text: str, start: int, end: int) -> None:
-    while start < end and text[start].isspace():
-        start += 1
-    while end > start and text[end - 1].isspace():
-        end -= 1
-    if start < end:
-        out.append(Sentence(start, end, text[start:end]))
 
 
 def split_document(doc: Document) -> tuple[Sentence, ...]:
