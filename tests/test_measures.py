@@ -117,7 +117,8 @@ def test_runtime_scoring_matches_sklearn() -> None:
     from sklearn.feature_extraction.text import TfidfVectorizer
     from sklearn.linear_model import LogisticRegression
 
-    examples = [e for e in read_examples(shipped_data_path()) if e.split == "train"]
+    # a third of the training data keeps the two fits quick; the equivalence is what matters
+    examples = [e for e in read_examples(shipped_data_path()) if e.split == "train"][::3]
     texts, labels = [e.text for e in examples], [e.label for e in examples]
     exported = fit(texts, labels)
     vectorizer = TfidfVectorizer(analyzer="char", ngram_range=(1, 3), sublinear_tf=True)

@@ -39,7 +39,10 @@ ELEMENT_NAMES = {
     "instrument": "具体抓手",
 }
 # a number: Arabic, full-width, Chinese numerals (a bare 一 is too idiomatic) or the placeholder X
-NUM = r"(?:[0-9０-９]+(?:\.[0-9]+)?|[零〇一二两三四五六七八九十百千万]{2,}|[二两三四五六七八九十]|[XＸ]+)"
+NUM = (
+    r"(?:[0-9０-９]+(?:\.[0-9]+)?|[零〇一二两三四五六七八九十百千万]{2,}"
+    r"|[二两三四五六七八九十]|[XＸ]+)"
+)
 # rule score weights: how much each element says "this commits someone to something"
 WEIGHTS = {"unit": 0.35, "deadline": 0.35, "quantity": 0.35, "instrument": 0.35}
 DIRECTIVE_BONUS = 0.2
@@ -492,7 +495,8 @@ class MeasuresCheck:
                 Finding(
                     rule="measures.weak",
                     severity=Severity.WARNING,
-                    message=f"具体落实措施偏少：要求性表述中具体措施仅占 {share:.0%}，低于 {self.settings.min_share:.0%}"
+                    message=f"具体落实措施偏少：要求性表述中具体措施仅占 {share:.0%}，"
+                    f"低于 {self.settings.min_share:.0%}"
                     + (f"；最薄弱的部分：{names}" if names else "")
                     + (f"；{missing}" if missing else "")
                     + "。",

@@ -52,7 +52,8 @@ def train(
     target = output or settings(cfg).model_path
     if target is None:
         raise fail(
-            '没有指定模型保存位置：请用 --output 指定，或在配置文件 [measures] 中写 model = "路径"，'
+            "没有指定模型保存位置：请用 --output 指定，"
+            '或在配置文件 [measures] 中写 model = "路径"，'
             "审核时会读取该模型。"
         )
     examples = _examples(list(data or ()), cfg)
@@ -112,7 +113,8 @@ def evaluate(
     for row in document_scores(labels, cfg):
         skipped = f"，{row.skipped} 份文件缺失已跳过" if row.skipped else ""
         typer.echo(
-            f"  {MODE_NAMES[row.mode]:<8}准确率 {row.accuracy:.3f}（{row.correct}/{row.total}{skipped}）"
+            f"  {MODE_NAMES[row.mode]:<8}准确率 {row.accuracy:.3f}"
+            f"（{row.correct}/{row.total}{skipped}）"
         )
         if errors:
             for path, expected, flagged in row.errors:
