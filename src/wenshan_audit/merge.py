@@ -22,6 +22,9 @@ from .model import AuditResult, DocumentResult, Finding, Severity
 UNKNOWN_UNIT = "（未识别单位）"
 TITLE_WEIGHT = 3  # a title states the topic; body words also carry the boilerplate
 TOP_TERMS = 8
+# the topic of a 公文 is stated in its title and opening sections; segmenting the
+# rest cost a third of the per-document audit time (measured) and adds no topic
+TOPIC_CHARS = 3000
 # words every 公文 uses whatever its topic; they say nothing about the topic
 BOILERPLATE = frozenset(
     """关于 通知 意见 方案 办法 印发 工作 有关 事项 如下 进一步 加强 切实 认真 做好 抓好 推进 推动
@@ -53,6 +56,7 @@ def topic_terms(doc_title: str | None, text: str, issuer: str | None = None) -> 
 
     title = doc_title or ""
     title = title.split("关于", 1)[1] if "关于" in title else title
+    text = text[:TOPIC_CHARS]
     if issuer:
         text = text.replace(issuer, "\n")
     return words(title) * TITLE_WEIGHT + words(text)
