@@ -149,10 +149,9 @@ def _found(pattern: re.Pattern[str] | None, text: str) -> bool:
 class Ruleset:
     """Compiled burden rules: one automaton over every literal and regex cue."""
 
-    def __init__(self, rules: Sequence[Rule], context: Context, path: Path) -> None:
+    def __init__(self, rules: Sequence[Rule], context: Context) -> None:
         self.rules = tuple(rules)
         self.context = context
-        self.path = path
         entries: dict[str, list[tuple[int, int]]] = {}
         for index, rule in enumerate(self.rules):
             for cue in rule.literals:
@@ -463,7 +462,7 @@ def _parsed(path: Path, mtime: float) -> tuple[tuple[Rule, ...], Context]:
 @lru_cache(maxsize=16)
 def _compiled(path: Path, mtime: float, disabled: frozenset[str]) -> Ruleset:
     rules, context = _parsed(path, mtime)
-    return Ruleset([r for r in rules if r.id not in disabled], context, path)
+    return Ruleset([r for r in rules if r.id not in disabled], context)
 
 
 def load_ruleset(path: Path, disabled: frozenset[str] = frozenset()) -> Ruleset:
