@@ -59,7 +59,9 @@ def query_keys(norm: Normalised) -> tuple[np.ndarray, np.ndarray]:
 
 def seed_set(norm: Normalised) -> np.ndarray:
     """Distinct seed k-gram hashes of a document (for the boilerplate stoplist)."""
-    return np.unique(minhash.kgram_hashes(norm.codes, SEED_K))
+    hashes = np.sort(minhash.kgram_hashes(norm.codes, SEED_K))
+    # sort + diff: several times faster than np.unique's hash table on uint64
+    return hashes[np.concatenate(([True], hashes[1:] != hashes[:-1]))] if len(hashes) else hashes
 
 
 def fingerprint(

@@ -1,0 +1,181 @@
+"""Copy-detection speed benchmark: index build, memory, check latency, throughput.
+
+Run::
+
+    .venv/bin/python bench/bench_copy_speed.py                 # 10,000 reference documents
+    .venv/bin/python bench/bench_copy_speed.py --docs 100000   # the 100k target (a few minutes)
+
+Everything is measured in the same run against a naive baseline: datasketch
+``MinHash.update`` per shingle (its default SHA-1 token hash) and whole-document
+``MinHashLSH``, on the first ``--baseline-docs`` documents (it is too slow for
+more; its rate is per document, so the comparison is per document).
+Prints figures only; nothing here asserts a time.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import synthetic  # noqa: E402
+
+from wenshan_audit.copying.check import CopyCheck, Settings  # noqa: E402
+from wenshan_audit.copying.index import Entry, Index, Writer  # noqa: E402
+from wenshan_audit.model import Document  # noqa: E402
+
+GIB = 1024**3
+
+
+def entries(n: int):
+    for i in range(n):
+        text = synthetic.document(i)
+        yield Entry(
+            path=f"/corpus/doc{i:07d}.txt", sha256=str(i), size=len(text), mtime_ns=0, text=text
+        )
+
+
+def baseline_build(n: int) -> tuple[float, float]:
+    """Naive: per-shingle MinHash.update (SHA-1) + whole-document MinHashLSH."""
+    from datasketch import MinHash, MinHashLSH
+
+    lsh = MinHashLSH(threshold=0.5, num_perm=128)
+    chars = 0
+    started = time.perf_counter()
+    for i in range(n):
+        text = synthetic.document(i)
+        chars += len(text)
+        m = MinHash(num_perm=128)
+        for j in range(len(text) - 4):
+            m.update(text[j : j + 5].encode("utf-8"))
+        lsh.insert(str(i), m)
+    seconds = time.perf_counter() - started
+    return n / seconds, chars / seconds
+
+
+def baseline_query(drafts: list[str]) -> float:
+    from datasketch import MinHash
+
+    started = time.perf_counter()
+    for text in drafts:
+        m = MinHash(num_perm=128)
+        for j in range(len(text) - 4):
+            m.update(text[j : j + 5].encode("utf-8"))
+    return (time.perf_counter() - started) / len(drafts)
+
+
+def make_draft(i: int, n_docs: int) -> tuple[str, set[int]]:
+    """A 10,000-character draft: three passages of 1,000 characters copied from
+    three reference documents, the rest new text."""
+    rng = np.random.default_rng(1_000_000 + i)
+    parts, sources = [], set()
+    for k in range(3):
+        doc = int(rng.integers(0, n_docs))
+        src = synthetic.document(doc)
+        start = int(rng.integers(0, max(1, len(src) - 1000)))
+        parts.append(synthetic.text(2_000_000 + i * 10 + k, 2300))
+        parts.append(src[start : start + 1000])
+        sources.add(doc)
+    parts.append(synthetic.text(3_000_000 + i, 10_000 - sum(map(len, parts))))
+    return "".join(parts), sources
+
+
+def rss_gib(who: int) -> float:
+    return resource.getrusage(who).ru_maxrss * 1024 / GIB
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--docs", type=int, default=10_000)
+    parser.add_argument("--baseline-docs", type=int, default=100)
+    parser.add_argument("--drafts", type=int, default=1000)
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=1,
+        help="1: measured faster here (numpy is memory-bound on 2 vCPUs)",
+    )
+    parser.add_argument(
+        "--index", type=Path, default=None, help="index directory (default: temporary)"
+    )
+    args = parser.parse_args()
+
+    results: dict[str, object] = {"docs": args.docs}
+    base_docs_s, base_chars_s = baseline_build(args.baseline_docs)
+    results["baseline_build_docs_per_s"] = round(base_docs_s, 2)
+
+    root = args.index or Path(tempfile.mkdtemp(prefix="wenshan-bench-")) / "index"
+    writer = Writer(root)
+    stats = writer.add_texts(entries(args.docs), workers=args.workers)
+    writer.close()
+    docs_s = args.docs / stats.seconds
+    results.update(
+        build_seconds=round(stats.seconds, 1),
+        build_docs_per_s=round(docs_s, 1),
+        build_speedup_vs_baseline=round(docs_s / base_docs_s, 1),
+        build_peak_rss_gib_parent=round(rss_gib(resource.RUSAGE_SELF), 2),
+        build_peak_rss_gib_worker=round(rss_gib(resource.RUSAGE_CHILDREN), 2),
+    )
+
+    index = Index(root)
+    info = index.stats()
+    results.update(
+        {
+            k: info[k]
+            for k in (
+                "documents",
+                "characters",
+                "window_keys",
+                "stoplist_kgrams",
+                "table_bytes",
+                "text_store_bytes",
+                "bytes_per_key",
+                "bytes_per_document",
+            )
+        }
+    )
+    results["projected_1M_disk_gib"] = round(info["bytes_per_document"] * 1_000_000 / GIB, 1)
+    results["projected_1M_table_gib"] = round(info["table_bytes"] / args.docs * 1_000_000 / GIB, 1)
+
+    check = CopyCheck(index, Settings())
+    drafts = [make_draft(i, args.docs) for i in range(args.drafts)]
+
+    def run(text: str) -> dict:
+        return check.run(Document(path=Path("draft.txt"), text=text, paragraphs=())).data
+
+    run(drafts[0][0])  # warm: page cache, numpy, normalisation table
+    latencies, found = [], 0
+    started = time.perf_counter()
+    for text, sources in drafts:
+        t0 = time.perf_counter()
+        data = run(text)
+        latencies.append(time.perf_counter() - t0)
+        hit = {int(Path(s["path"]).stem[3:]) for s in data["sources"]}
+        found += len(sources & hit) / len(sources)
+    total = time.perf_counter() - started
+    base_q = baseline_query([t for t, _ in drafts[:20]])
+    results.update(
+        check_latency_median_ms=round(statistics.median(latencies) * 1000, 1),
+        check_latency_p95_ms=round(float(np.percentile(latencies, 95)) * 1000, 1),
+        check_throughput_drafts_per_s=round(len(drafts) / total, 1),
+        check_true_sources_found=round(found / len(drafts), 4),
+        baseline_query_ms_minhash_only=round(base_q * 1000, 1),
+        query_peak_rss_gib=round(rss_gib(resource.RUSAGE_SELF), 2),
+    )
+    index.close()
+    print(json.dumps(results, ensure_ascii=False, indent=2))
+
+
+if __name__ == "__main__":
+    main()
