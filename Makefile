@@ -19,7 +19,9 @@ $(VENV)/.installed-dev: $(BIN)/python pyproject.toml
 	touch $@ $(VENV)/.installed
 
 demo: $(VENV)/.installed
-	$(BIN)/wenshan-audit check samples/drafts --config $(SAMPLES_CONFIG) --fail-on never
+	$(BIN)/wenshan-audit ledger import samples/issued samples/register-2025.csv --config $(SAMPLES_CONFIG)
+	$(BIN)/wenshan-audit check samples/drafts --config $(SAMPLES_CONFIG) --against samples/upper --fail-on never
+	$(BIN)/wenshan-audit quota status --config $(SAMPLES_CONFIG)
 
 test: $(VENV)/.installed-dev
 	$(BIN)/python -m pytest

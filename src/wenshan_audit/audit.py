@@ -84,16 +84,27 @@ class Auditor:
         kept, waived = self.waivers.apply(doc, findings)
         return DocumentResult(document=doc, findings=kept, sections=sections, waived=waived)
 
+    def audit_path(self, path: Path) -> DocumentResult | ReadFailure:
+        """Read and audit one file; any failure on this file is data, never an exception."""
+        try:
+            return self.audit_document(read_document(path))
+        except ReadError as exc:
+            return ReadFailure(path, exc.message)
+        except Exception as exc:  # noqa: BLE001 - one odd file must not stop a batch
+            return ReadFailure(
+                path,
+                f"审核 {path} 时出错（{type(exc).__name__}：{exc}）。"
+                "请确认文件未损坏；如问题持续，请将该文件反馈给维护者",
+            )
+
     def audit_paths(
         self, paths: Iterable[Path], progress: Callable[[Path], None] | None = None
     ) -> AuditResult:
         results: list[DocumentResult] = []
         failures: list[ReadFailure] = []
         for path in iter_files(paths):
-            try:
-                results.append(self.audit_document(read_document(path)))
-            except ReadError as exc:
-                failures.append(ReadFailure(path, exc.message))
+            outcome = self.audit_path(path)
+            (failures if isinstance(outcome, ReadFailure) else results).append(outcome)
             if progress:
                 progress(path)
         return AuditResult(documents=tuple(results), failures=tuple(failures))

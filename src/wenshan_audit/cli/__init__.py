@@ -6,6 +6,7 @@ Library errors (:class:`WenshanError`) become a Chinese message and exit code 2.
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Callable
 from functools import wraps
@@ -67,6 +68,15 @@ def handle_errors(func: F) -> F:
             raise fail(str(exc)) from None
         except KeyboardInterrupt:
             raise fail("已中断（Ctrl-C）。") from None
+        except (typer.Exit, typer.Abort, SystemExit):
+            raise
+        except Exception as exc:  # noqa: BLE001 - never show a traceback to office staff
+            if os.environ.get("WENSHAN_DEBUG"):
+                raise
+            raise fail(
+                f"内部错误（{type(exc).__name__}：{exc}）。"
+                "请设置环境变量 WENSHAN_DEBUG=1 重新运行以获得详细信息，并反馈给维护者。"
+            ) from None
 
     return wrapper  # type: ignore[return-value]
 

@@ -115,7 +115,7 @@ def _quota_section(console: Console, result: DocumentResult, options: ReportOpti
         return
     console.print(
         f"  [bold]发文限额[/]：{escape(str(quota.get('unit')))} {quota.get('year')} 年"
-        f"{escape(str(quota.get('kind') or ''))} 已用 {quota['used']} / {quota['limit']}，"
+        f"{escape(str(quota.get('limit_name') or quota.get('kind') or ''))} 已用 {quota['used']} / {quota['limit']}，"
         f"剩余 {quota['remaining']}" + ("，[red]本件将超限[/]" if quota.get("would_exceed") else "")
     )
 
