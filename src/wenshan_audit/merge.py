@@ -321,6 +321,12 @@ def unit_summary(documents: Sequence[DocumentResult]) -> list[dict[str, Any]]:
                 if q.get("counted") and not q.get("already_recorded"):
                     entry["new_in_batch"] += 1
                 entry["would_exceed"] += bool(limit.get("would_exceed"))
+        for entry in quota.values():
+            # each draft alone may fit while the batch together does not
+            limit = entry["limit"]
+            entry["batch_exceeds"] = (
+                limit is not None and entry["used"] + entry["new_in_batch"] > limit
+            )
         rows.append(
             {
                 "unit": unit,

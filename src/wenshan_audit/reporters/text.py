@@ -131,6 +131,10 @@ def render(result: AuditResult, options: ReportOptions) -> str:
     )
     for document in result.documents:
         _document(console, document, options)
+    if result.batch:
+        from .batch_text import print_batch
+
+        print_batch(console, result.batch)
     for failure in result.failures:
         console.print(f"[bold red]无法审核[/] {escape(failure.message)}")
     n = len(result.documents)
