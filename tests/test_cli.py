@@ -32,7 +32,15 @@ def test_json_output_follows_the_documented_shape(tmp_path: Path) -> None:
     assert set(data) >= {"documents", "failures", "summary"}
     doc = data["documents"][0]
     assert doc["path"] == str(draft)
-    assert set(doc["metadata"]) == {"issuer", "doc_number", "title", "kind", "date", "recipients", "red_header"}
+    assert set(doc["metadata"]) == {
+        "issuer",
+        "doc_number",
+        "title",
+        "kind",
+        "date",
+        "recipients",
+        "red_header",
+    }
     assert doc["metadata"]["title"] == "云岭市人民政府办公室关于做好春耕工作的通知"
     for finding in doc["findings"]:
         assert set(finding) >= {"rule", "severity", "message", "start", "end", "text"}
@@ -40,9 +48,13 @@ def test_json_output_follows_the_documented_shape(tmp_path: Path) -> None:
     assert data["summary"]["documents"] == 1
 
 
-def test_missing_file_is_exit_2_with_chinese_message_and_others_still_audited(tmp_path: Path) -> None:
+def test_missing_file_is_exit_2_with_chinese_message_and_others_still_audited(
+    tmp_path: Path,
+) -> None:
     draft = _write(tmp_path / "draft.txt", CLEAN)
-    result = runner.invoke(app, ["check", str(draft), str(tmp_path / "nope.docx"), "--format", "json"])
+    result = runner.invoke(
+        app, ["check", str(draft), str(tmp_path / "nope.docx"), "--format", "json"]
+    )
     assert result.exit_code == 2
     data = json.loads(result.stdout)
     assert len(data["documents"]) == 1
@@ -59,7 +71,10 @@ def test_folder_without_readable_files_is_exit_2(tmp_path: Path) -> None:
 
 
 def test_fail_on_never_and_warning(tmp_path: Path) -> None:
-    draft = _write(tmp_path / "d.txt", "关于开展督查的通知\n各单位：\n请各单位每日打卡并发送定位截图，工作群24小时在线。\n")
+    draft = _write(
+        tmp_path / "d.txt",
+        "关于开展督查的通知\n各单位：\n请各单位每日打卡并发送定位截图，工作群24小时在线。\n",
+    )
     strict = runner.invoke(app, ["check", str(draft), "--fail-on", "info"])
     never = runner.invoke(app, ["check", str(draft), "--fail-on", "never"])
     assert strict.exit_code == 1
@@ -72,7 +87,11 @@ def test_config_is_discovered_upwards_and_invalid_config_names_the_key(tmp_path:
     env = {**os.environ, "PYTHONIOENCODING": "utf-8"}
     proc = subprocess.run(
         [sys.executable, "-m", "wenshan_audit", "check", str(draft)],
-        cwd=tmp_path / "sub", capture_output=True, text=True, encoding="utf-8", env=env,
+        cwd=tmp_path / "sub",
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        env=env,
     )
     assert proc.returncode == 2
     assert "fail_on" in proc.stderr and "配置错误" in proc.stderr
@@ -82,7 +101,9 @@ def test_config_is_discovered_upwards_and_invalid_config_names_the_key(tmp_path:
 def test_pyproject_tool_section_is_a_config(tmp_path: Path) -> None:
     from wenshan_audit.config import load
 
-    (tmp_path / "pyproject.toml").write_text('[tool.wenshan-audit]\nfail_on = "warning"\n', encoding="utf-8")
+    (tmp_path / "pyproject.toml").write_text(
+        '[tool.wenshan-audit]\nfail_on = "warning"\n', encoding="utf-8"
+    )
     (tmp_path / "a" / "b").mkdir(parents=True)
     config = load(start=tmp_path / "a" / "b")
     assert config.path == (tmp_path / "pyproject.toml").resolve()

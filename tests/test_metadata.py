@@ -22,10 +22,19 @@ def _doc(tmp_path: Path, text: str):
 
 @pytest.mark.parametrize(
     "line",
-    ["云政办发〔2026〕12号", "云政办发[2026]12号", "云政办发（2026）12号", "云政办发［2026］第12号", "（云政办发〔2026〕12号）"],
+    [
+        "云政办发〔2026〕12号",
+        "云政办发[2026]12号",
+        "云政办发（2026）12号",
+        "云政办发［2026］第12号",
+        "（云政办发〔2026〕12号）",
+    ],
 )
 def test_document_number_bracket_variants(tmp_path: Path, line: str) -> None:
-    meta = _doc(tmp_path, f"云岭市人民政府办公室文件\n{line}\n云岭市人民政府办公室关于做好春耕工作的通知\n各县（市、区）人民政府：\n请抓好落实。\n云岭市人民政府办公室\n2026年3月5日\n")
+    meta = _doc(
+        tmp_path,
+        f"云岭市人民政府办公室文件\n{line}\n云岭市人民政府办公室关于做好春耕工作的通知\n各县（市、区）人民政府：\n请抓好落实。\n云岭市人民政府办公室\n2026年3月5日\n",
+    )
     assert meta.doc_number == "云政办发〔2026〕12号"
     assert meta.issuer == "云岭市人民政府办公室"
     assert meta.kind == "通知"
@@ -35,7 +44,10 @@ def test_document_number_bracket_variants(tmp_path: Path, line: str) -> None:
 
 
 def test_cited_number_in_body_is_not_the_documents_own(tmp_path: Path) -> None:
-    meta = _doc(tmp_path, "关于做好安全生产工作的工作提示\n各科室：\n根据《省政府办公厅关于加强安全生产的通知》（省政办发〔2026〕3号）要求，现提示如下。\n云岭市应急管理局办公室\n2026年1月20日\n")
+    meta = _doc(
+        tmp_path,
+        "关于做好安全生产工作的工作提示\n各科室：\n根据《省政府办公厅关于加强安全生产的通知》（省政办发〔2026〕3号）要求，现提示如下。\n云岭市应急管理局办公室\n2026年1月20日\n",
+    )
     assert meta.doc_number is None
     assert meta.kind == "工作提示"
     assert meta.red_header is False
@@ -44,7 +56,12 @@ def test_cited_number_in_body_is_not_the_documents_own(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(
     ("text", "iso"),
-    [("二〇二六年三月十五日", "2026-03-15"), ("二○一二年一月九日", "2012-01-09"), ("2025年12月1日", "2025-12-01"), ("一九九六年二月二十五日", "1996-02-25")],
+    [
+        ("二〇二六年三月十五日", "2026-03-15"),
+        ("二○一二年一月九日", "2012-01-09"),
+        ("2025年12月1日", "2025-12-01"),
+        ("一九九六年二月二十五日", "1996-02-25"),
+    ],
 )
 def test_dates_in_arabic_and_chinese_numerals(text: str, iso: str) -> None:
     assert parse_date(text) == iso

@@ -77,7 +77,9 @@ class Auditor:
         sections: dict[str, dict] = {}
         for check in self.checks:
             outcome = check.run(doc)
-            findings.extend(f for f in outcome.findings if _selected(f.rule, self.select, self.ignore))
+            findings.extend(
+                f for f in outcome.findings if _selected(f.rule, self.select, self.ignore)
+            )
             if outcome.data is not None:
                 sections[check.name] = outcome.data
         findings.sort(key=lambda f: (f.start, -f.severity.rank))

@@ -21,11 +21,15 @@ DOC_NUMBER = re.compile(
 )
 _CN_DIGITS = {c: i for i, c in enumerate("〇一二三四五六七八九")} | {"零": 0, "○": 0, "Ｏ": 0}
 _NUM = r"[0-9０-９〇零○一二三四五六七八九十]"
-DATE = re.compile(rf"(?P<y>{_NUM}{{4}})\s*年\s*(?P<m>{_NUM}{{1,3}})\s*月\s*(?P<d>{_NUM}{{1,3}})\s*日")
+DATE = re.compile(
+    rf"(?P<y>{_NUM}{{4}})\s*年\s*(?P<m>{_NUM}{{1,3}})\s*月\s*(?P<d>{_NUM}{{1,3}})\s*日"
+)
 ORG_SUFFIX = re.compile(
     r"(人民政府|政府|办公室|办公厅|委员会|局|委|厅|部|院|中心|办|署|会|处|所|队|组|站|室|公司|集团|党组|党委)$"
 )
-_TITLE_NOISE = re.compile(r"[（(]?第\s*\d+\s*期[）)]?$|[（(](试行|暂行|征求意见稿|草案|送审稿)[）)]$")
+_TITLE_NOISE = re.compile(
+    r"[（(]?第\s*\d+\s*期[）)]?$|[（(](试行|暂行|征求意见稿|草案|送审稿)[）)]$"
+)
 
 
 @dataclass(frozen=True)
@@ -80,7 +84,9 @@ def _to_int(token: str) -> int:
         return int(token)
     if "十" in token:  # 十, 十二, 二十, 二十一
         tens, _, units = token.partition("十")
-        return (_CN_DIGITS.get(tens, 1) if tens else 1) * 10 + (_CN_DIGITS.get(units, 0) if units else 0)
+        return (_CN_DIGITS.get(tens, 1) if tens else 1) * 10 + (
+            _CN_DIGITS.get(units, 0) if units else 0
+        )
     return int("".join(str(_CN_DIGITS[c]) for c in token))
 
 
@@ -125,7 +131,9 @@ def _is_furniture(text: str) -> bool:
     )
 
 
-def _find_title(head: list[Paragraph], start: int, rules_dir: str | None) -> tuple[int, int, str] | None:
+def _find_title(
+    head: list[Paragraph], start: int, rules_dir: str | None
+) -> tuple[int, int, str] | None:
     """(first, last, text) of the title: up to three lines joined, ending with a kind."""
     for first in range(start, len(head)):
         joined = ""
@@ -189,7 +197,9 @@ def extract(doc: Document, rules_dir: str | None = None) -> DocMeta:
     head = body[:15]
     number = _find_number(head)
     title_at = _find_title(head, 0, rules_dir)
-    title = title_at[2] if title_at else (head[0].text if head and len(head[0].text) <= 120 else None)
+    title = (
+        title_at[2] if title_at else (head[0].text if head and len(head[0].text) <= 120 else None)
+    )
     kind = kind_of(title, rules_dir)
     after_title = title_at[1] + 1 if title_at else 1
     if number and number[0] >= after_title:
@@ -202,7 +212,9 @@ def extract(doc: Document, rules_dir: str | None = None) -> DocMeta:
     own = [d for o, d in signatures if o and o == issuer]
     date = own[0] if own else (signatures[-1][1] if signatures else None)
     if date is None:
-        date = next((parse_date(p.text) for p in head if len(p.text) <= 20 and parse_date(p.text)), None)
+        date = next(
+            (parse_date(p.text) for p in head if len(p.text) <= 20 and parse_date(p.text)), None
+        )
     white_kind = bool(kind and kind.white_header)
     return DocMeta(
         issuer=issuer,

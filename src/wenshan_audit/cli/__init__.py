@@ -6,6 +6,7 @@ Library errors (:class:`WenshanError`) become a Chinese message and exit code 2.
 
 from __future__ import annotations
 
+import io
 import os
 import sys
 from collections.abc import Callable
@@ -30,7 +31,11 @@ app = typer.Typer(
 
 ConfigOption = Annotated[
     Path | None,
-    typer.Option("--config", "-c", help="配置文件路径（默认从当前目录向上查找 wenshan-audit.toml 或 pyproject.toml）"),
+    typer.Option(
+        "--config",
+        "-c",
+        help="配置文件路径（默认从当前目录向上查找 wenshan-audit.toml 或 pyproject.toml）",
+    ),
 ]
 
 
@@ -40,6 +45,20 @@ def _stream_encoding_safe() -> None:
         reconfigure = getattr(stream, "reconfigure", None)
         if reconfigure is not None:
             reconfigure(errors="replace")
+
+
+def table_console(to_file: bool) -> Console:
+    """Console for tables: recorded when going to a file, wide enough when piped.
+
+    Piped output has no terminal width; rich would squeeze Chinese tables into
+    80 columns and truncate every header, so give it room instead.
+    """
+    if to_file:
+        return Console(highlight=False, record=True, file=io.StringIO(), width=160)
+    console = Console(highlight=False)
+    if not console.is_terminal:
+        console = Console(highlight=False, width=160)
+    return console
 
 
 def err_console() -> Console:
@@ -100,10 +119,10 @@ def _root(
 
 from . import audit as _audit  # noqa: E402,F401  (registers audit)
 from . import check as _check  # noqa: E402,F401  (registers check, init)
-from . import ledger as _ledger  # noqa: E402,F401  (registers ledger)
-from . import quota as _quota  # noqa: E402,F401  (registers quota)
 from . import hook as _hook  # noqa: E402,F401  (registers hook)
 from . import index as _index  # noqa: E402,F401  (registers index)
+from . import ledger as _ledger  # noqa: E402,F401  (registers ledger)
+from . import quota as _quota  # noqa: E402,F401  (registers quota)
 from . import rules as _rules  # noqa: E402,F401  (registers rules)
 
 

@@ -9,7 +9,16 @@ from typing import Annotated
 
 import typer
 
-from . import EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS, ConfigOption, app, fail, handle_errors, load_config
+from . import (
+    EXIT_CLEAN,
+    EXIT_ERROR,
+    EXIT_FINDINGS,
+    ConfigOption,
+    app,
+    fail,
+    handle_errors,
+    load_config,
+)
 
 
 class Format(str, Enum):
@@ -60,19 +69,48 @@ def write_report(result, fmt: str, output: Path | None, explain: bool = False) -
 @app.command()
 @handle_errors
 def check(
-    paths: Annotated[list[Path], typer.Argument(help="要审核的文件或文件夹（文件夹递归查找支持的格式）", show_default=False)],
+    paths: Annotated[
+        list[Path],
+        typer.Argument(help="要审核的文件或文件夹（文件夹递归查找支持的格式）", show_default=False),
+    ],
     config: ConfigOption = None,
     fmt: Annotated[Format, typer.Option("--format", "-f", help="输出格式")] = Format.text,
-    output: Annotated[Path | None, typer.Option("--output", "-o", help="把报告写入文件而不是终端")] = None,
-    fail_on: Annotated[FailOn | None, typer.Option("--fail-on", help="达到该级别的问题时退出码为 1（默认取配置，缺省为 error）")] = None,
-    against: Annotated[Path | None, typer.Option("--against", help="上级文件文件夹（自动建立/更新索引）或已建好的索引")] = None,
-    unit: Annotated[str | None, typer.Option("--unit", help="指定发文单位（覆盖从文件识别的结果）")] = None,
-    kind: Annotated[str | None, typer.Option("--kind", help="指定文种（覆盖从标题识别的结果）")] = None,
-    select: Annotated[list[str] | None, typer.Option("--select", help="只报告这些规则（按前缀，如 copy、burden.photo_evidence），可重复")] = None,
-    ignore: Annotated[list[str] | None, typer.Option("--ignore", help="不报告这些规则（按前缀），可重复")] = None,
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="把报告写入文件而不是终端")
+    ] = None,
+    fail_on: Annotated[
+        FailOn | None,
+        typer.Option("--fail-on", help="达到该级别的问题时退出码为 1（默认取配置，缺省为 error）"),
+    ] = None,
+    against: Annotated[
+        Path | None,
+        typer.Option("--against", help="上级文件文件夹（自动建立/更新索引）或已建好的索引"),
+    ] = None,
+    unit: Annotated[
+        str | None, typer.Option("--unit", help="指定发文单位（覆盖从文件识别的结果）")
+    ] = None,
+    kind: Annotated[
+        str | None, typer.Option("--kind", help="指定文种（覆盖从标题识别的结果）")
+    ] = None,
+    select: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--select", help="只报告这些规则（按前缀，如 copy、burden.photo_evidence），可重复"
+        ),
+    ] = None,
+    ignore: Annotated[
+        list[str] | None, typer.Option("--ignore", help="不报告这些规则（按前缀），可重复")
+    ] = None,
     explain: Annotated[bool, typer.Option("--explain", help="逐句列出具体措施判定及依据")] = False,
-    report: Annotated[Path | None, typer.Option("--report", help="另外生成一份自包含的 HTML 报告（.html）")] = None,
-    annotate: Annotated[Path | None, typer.Option("--annotate", help="把审核意见作为 Word 批注写入草稿副本（仅单个 .docx），原文件不变")] = None,
+    report: Annotated[
+        Path | None, typer.Option("--report", help="另外生成一份自包含的 HTML 报告（.html）")
+    ] = None,
+    annotate: Annotated[
+        Path | None,
+        typer.Option(
+            "--annotate", help="把审核意见作为 Word 批注写入草稿副本（仅单个 .docx），原文件不变"
+        ),
+    ] = None,
 ) -> None:
     """审核一份或多份公文草稿，输出审核意见。"""
     from ..audit import AuditOptions, Auditor
@@ -80,7 +118,11 @@ def check(
 
     cfg = load_config(config)
     options = AuditOptions(
-        against=against, unit=unit, kind=kind, select=tuple(select or ()), ignore=tuple(ignore or ())
+        against=against,
+        unit=unit,
+        kind=kind,
+        select=tuple(select or ()),
+        ignore=tuple(ignore or ()),
     )
     if not any(True for _ in iter_files(paths)):
         raise fail("没有找到可审核的文件（支持 .docx .pdf .txt .md .doc .wps .ofd），请检查路径。")

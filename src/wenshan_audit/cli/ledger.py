@@ -15,7 +15,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from . import ConfigOption, app, err_console, fail, handle_errors, load_config
+from . import ConfigOption, app, err_console, fail, handle_errors, load_config, table_console
 
 if TYPE_CHECKING:
     from ..config import Config
@@ -270,9 +270,7 @@ def _list_table(entries: list[Entry], where: str, output: Path | None) -> None:
         table.add_row(
             *(str(_cell(e, c) if _cell(e, c) is not None else "—") for c in LIST_COLUMNS[:-1])
         )
-    out = Console(
-        highlight=False, record=output is not None, file=io.StringIO() if output else None
-    )
+    out = table_console(output is not None)
     out.print(table)
     out.print(f"共 {len(entries)} 份。")
     if output is not None:

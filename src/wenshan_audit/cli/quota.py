@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-import io
 import json
 from datetime import date
 from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
-from . import ConfigOption, app, fail, handle_errors, load_config
+from . import ConfigOption, app, fail, handle_errors, load_config, table_console
 from .ledger import Format, FormatOption, OutputOption, emit, open_ledger, to_csv
 
 if TYPE_CHECKING:
@@ -136,9 +134,7 @@ def status_(
     elif fmt is Format.csv:
         emit(to_csv(CSV_HEADERS, [_csv_row(r) for r in rows]), output, bom=True)
     else:
-        out = Console(
-            highlight=False, record=output is not None, file=io.StringIO() if output else None
-        )
+        out = table_console(output is not None)
         out.print(_table(rows, the_year, as_of))
         if not rows:
             out.print("配置中没有单位，登记簿中也没有记录。")

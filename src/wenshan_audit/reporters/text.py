@@ -49,7 +49,9 @@ def _finding(console: Console, finding: Finding) -> None:
         f"    [{style}]{finding.severity.label}[/] [dim]{finding.rule}[/]  {escape(finding.message)}"
     )
     if finding.text:
-        console.print(f"      [dim]原文[{finding.start}-{finding.end}]：[/]“{escape(_quote(finding.text))}”")
+        console.print(
+            f"      [dim]原文[{finding.start}-{finding.end}]：[/]“{escape(_quote(finding.text))}”"
+        )
 
 
 def _verdict(result: DocumentResult) -> str:
@@ -85,12 +87,18 @@ def _copy_section(console: Console, result: DocumentResult, options: ReportOptio
     text = result.document.text
     for source in copy.get("sources", [])[:5]:
         label = source.get("title") or source.get("path")
-        console.print(f"    来源《{escape(str(label))}》 {escape(source.get('doc_number') or '')} 单篇复制比 {source['ratio']:.1%}")
+        console.print(
+            f"    来源《{escape(str(label))}》 {escape(source.get('doc_number') or '')} 单篇复制比 {source['ratio']:.1%}"
+        )
         for passage in source.get("passages", [])[:3]:
             draft = _quote(text[passage["start"] : passage["end"]])
-            console.print(f"      [red]草稿[{passage['start']}-{passage['end']}][/] {escape(draft)}")
+            console.print(
+                f"      [red]草稿[{passage['start']}-{passage['end']}][/] {escape(draft)}"
+            )
             if passage.get("source_text"):
-                console.print(f"      [dim]上级[{passage['source_start']}-{passage['source_end']}][/] {escape(_quote(passage['source_text']))}")
+                console.print(
+                    f"      [dim]上级[{passage['source_start']}-{passage['source_end']}][/] {escape(_quote(passage['source_text']))}"
+                )
 
 
 def _measures_section(console: Console, result: DocumentResult, options: ReportOptions) -> None:
@@ -104,7 +112,7 @@ def _measures_section(console: Console, result: DocumentResult, options: ReportO
         for sentence in measures.get("sentences", []):
             cues = "、".join(f"{k}:{v}" for k, v in sentence.get("elements", {}).items() if v)
             console.print(
-                f"      [dim]{sentence['label']:<8}[/] {escape(_quote(text[sentence['start']:sentence['end']]))}"
+                f"      [dim]{sentence['label']:<8}[/] {escape(_quote(text[sentence['start'] : sentence['end']]))}"
                 + (f"  [dim]{escape(cues)}[/]" if cues else "")
             )
 
@@ -126,8 +134,12 @@ SECTION_RENDERERS = {"copy": _copy_section, "measures": _measures_section, "quot
 def render(result: AuditResult, options: ReportOptions) -> str:
     buffer = StringIO()
     console = Console(
-        file=buffer, force_terminal=options.color, no_color=not options.color,
-        width=options.width, highlight=False, soft_wrap=True,
+        file=buffer,
+        force_terminal=options.color,
+        no_color=not options.color,
+        width=options.width,
+        highlight=False,
+        soft_wrap=True,
     )
     for document in result.documents:
         _document(console, document, options)
