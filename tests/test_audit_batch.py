@@ -14,6 +14,8 @@ from wenshan_audit.batch import BatchSettings, assemble, run, select_files, sett
 from wenshan_audit.config import Config
 from wenshan_audit.errors import ConfigError
 from wenshan_audit.merge import analyze
+from wenshan_audit.model import AuditResult
+from wenshan_audit.reporters import ReportOptions, renderer
 from wenshan_audit.reporters.json_report import as_dict
 
 TOPICS = {
@@ -80,13 +82,16 @@ def batch_dir(tmp_path: Path) -> Path:
     return folder
 
 
-def audit_folder(folder: Path, jobs: int, config: Config | None = None) -> dict:
+def audit_result(folder: Path, jobs: int, config: Config | None = None) -> AuditResult:
     config = config or Config()
     batch = settings(config)
     files = select_files([folder], batch)
     result, terms = assemble(run(files, Auditor(config, AuditOptions()), jobs))
-    result = analyze(result, terms, batch.merge_similarity, batch.duplicate_similarity)
-    return as_dict(result)
+    return analyze(result, terms, batch.merge_similarity, batch.duplicate_similarity)
+
+
+def audit_folder(folder: Path, jobs: int, config: Config | None = None) -> dict:
+    return as_dict(audit_result(folder, jobs, config))
 
 
 def _names(group: dict) -> set[str]:
@@ -115,6 +120,12 @@ def test_merge_candidates_duplicates_and_units(batch_dir: Path) -> None:
     units = {u["unit"]: u for u in data["batch"]["units"]}
     assert units["云岭市农业农村局"]["documents"] == 3
     assert units["云岭市人民政府办公室"]["kinds"] == {"通知": 2}
+
+
+def test_terminal_summary(batch_dir: Path) -> None:
+    text = renderer("text")(audit_result(batch_dir, jobs=1), ReportOptions(width=160))
+    assert "按发文单位汇总" in text and "云岭市农业农村局" in text
+    assert "建议合并制发：1 组" in text and "疑似重复发文：1 对" in text
 
 
 def test_same_topic_without_shared_recipients_is_not_a_merge_candidate(tmp_path: Path) -> None:

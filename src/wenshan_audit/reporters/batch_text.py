@@ -37,7 +37,7 @@ def print_batch(console: Console, batch: dict[str, Any]) -> None:
             "负担问题",
             "发文限额",
         ):
-            table.add_column(header)
+            table.add_column(header, overflow="fold")
         for u in units:
             kinds = "、".join(f"{k}{n}" for k, n in u["kinds"].items())
             table.add_row(
