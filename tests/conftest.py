@@ -5,6 +5,7 @@ from __future__ import annotations
 import zipfile
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from xml.sax.saxutils import escape
 
 import pytest
 
@@ -111,7 +112,9 @@ def write_ofd(path: Path, pages: Sequence[Sequence[str]]) -> Path:
             '<ofd:Font ID="2" FontName="宋体" FamilyName="宋体"/></ofd:Fonts></ofd:Res>',
         )
         for i, lines in enumerate(pages):
-            objects = "".join(text_object(10 + j, 30 + 10 * j, t) for j, t in enumerate(lines))
+            objects = "".join(
+                text_object(10 + j, 30 + 10 * j, escape(t)) for j, t in enumerate(lines)
+            )
             if not lines:
                 objects = (
                     '<ofd:PathObject ID="10" Boundary="20 20 170 250">'

@@ -64,6 +64,7 @@ _ALL_P = etree.XPath(
 )
 _IN_TEXTBOX = etree.XPath("boolean(ancestor::w:txbxContent)", namespaces=_NS)
 _IN_TABLE = etree.XPath("boolean(ancestor::w:tbl)", namespaces=_NS)
+_COLOR_VALUE = re.compile(rb'<(?:\w+:)?color\b[^>]*?val="([0-9A-Fa-f]{6})"')
 _PARSER = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=True)
 
 
@@ -232,11 +233,14 @@ def _read_package(path: Path, package: _Package) -> Document:
         raise _not_a_word_package(path, package.names)
     body = package.xml(main)
     rels = package.rels(main)
-    styles_root = next(
-        (package.xml(n) for t, n in rels.values() if t.endswith("/styles") and n in package.names),
-        None,
-    )
-    styles = _Styles.parse(styles_root)
+    styles = _Styles()
+    for rel_type, name in rels.values():
+        if rel_type.endswith("/styles") and name in package.names:
+            raw = package.zf.read(name)
+            # Style colours matter only for red detection: skip parsing (it can be a
+            # 350 KB part) when no style sets a red colour.
+            if any(is_red(v.decode()) for v in _COLOR_VALUE.findall(raw)):
+                styles = _Styles.parse(etree.fromstring(raw, _PARSER))
     found = list(_paragraphs(body, styles))
     for kind in ("header", "footer"):
         seen: set[str] = set()

@@ -44,8 +44,39 @@ def _line(raw: dict[str, Any]) -> Line | None:
     return Line(text, float(raw["x0"]), float(raw["x1"]), sizes[len(sizes) // 2], red)
 
 
+def _unique_char_ids(chars: list[dict[str, Any]], tolerance: float = 1.0) -> set[int]:
+    """Chars left after dropping fake-bold copies: same glyph and font within ``tolerance`` pt.
+
+    Same rule as ``Page.dedupe_chars``, which is quadratic (it re-sorts by
+    ``list.index``): a page took ~50 ms. Here chars sit in a grid of
+    ``tolerance`` cells and only neighbouring cells are compared.
+    """
+    grid: dict[tuple[Any, ...], list[dict[str, Any]]] = {}
+    kept: set[int] = set()
+    for char in chars:
+        key = (char["text"], char.get("fontname"), char.get("size"), char.get("upright"))
+        cx, cy = int(char["x0"] // tolerance), int(char["doctop"] // tolerance)
+        near = (
+            other
+            for dx in (-1, 0, 1)
+            for dy in (-1, 0, 1)
+            for other in grid.get((*key, cx + dx, cy + dy), ())
+        )
+        if any(
+            abs(other["x0"] - char["x0"]) <= tolerance
+            and abs(other["doctop"] - char["doctop"]) <= tolerance
+            for other in near
+        ):
+            continue
+        grid.setdefault((*key, cx, cy), []).append(char)
+        kept.add(id(char))
+    return kept
+
+
 def _page_lines(page: Any) -> list[Line]:
-    raw_lines = page.dedupe_chars(tolerance=1).extract_text_lines(x_tolerance=1.5, y_tolerance=3)
+    kept = _unique_char_ids(page.chars)
+    unique = page.filter(lambda obj: obj.get("object_type") != "char" or id(obj) in kept)
+    raw_lines = unique.extract_text_lines(x_tolerance=1.5, y_tolerance=3)
     return [line for line in map(_line, raw_lines) if line is not None]
 
 
