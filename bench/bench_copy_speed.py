@@ -85,7 +85,7 @@ def make_draft(i: int, n_docs: int) -> tuple[str, set[int]]:
         parts.append(synthetic.text(2_000_000 + i * 10 + k, 2300))
         parts.append(src[start : start + 1000])
         sources.add(doc)
-    parts.append(synthetic.text(3_000_000 + i, 10_000 - sum(map(len, parts))))
+    parts.append(synthetic.text(3_000_000 + i, max(500, 10_000 - sum(map(len, parts)))))
     return "".join(parts), sources
 
 
