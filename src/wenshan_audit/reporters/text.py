@@ -101,19 +101,39 @@ def _copy_section(console: Console, result: DocumentResult, options: ReportOptio
                 )
 
 
+VERDICTS = {"none": "无具体措施", "weak": "措施偏少", "ok": "有具体措施"}
+LABELS = {"concrete": "具体措施", "slogan": "空话套话", "neutral": "一般表述"}
+ELEMENTS = {
+    "unit": "责任单位",
+    "deadline": "时限",
+    "quantity": "数量目标",
+    "instrument": "抓手",
+    "slogan": "套话",
+    "background": "背景",
+    "directive": "要求",
+}
+
+
 def _measures_section(console: Console, result: DocumentResult, options: ReportOptions) -> None:
     measures = result.sections["measures"]
+    verdict = VERDICTS.get(measures["verdict"], measures["verdict"])
     console.print(
         f"  [bold]具体措施[/]：{measures['concrete']} 条 / {measures['total']} 句"
-        f"（占比 {measures['share']:.0%}，结论：{measures['verdict']}）"
+        f"（占比 {measures['share']:.0%}，结论：{verdict}）"
     )
     if options.explain:
         text = result.document.text
         for sentence in measures.get("sentences", []):
-            cues = "、".join(f"{k}:{v}" for k, v in sentence.get("elements", {}).items() if v)
+            cues = "；".join(
+                f"{ELEMENTS.get(k, k)}：{'、'.join(map(str, v))}"
+                for k, v in sentence.get("elements", {}).items()
+                if v
+            )
+            label = LABELS.get(sentence["label"], sentence["label"])
+            quoted = escape(_quote(text[sentence["start"] : sentence["end"]]))
             console.print(
-                f"      [dim]{sentence['label']:<8}[/] {escape(_quote(text[sentence['start'] : sentence['end']]))}"
-                + (f"  [dim]{escape(cues)}[/]" if cues else "")
+                f"      [dim]{label}[/] {quoted}"
+                + (f"  [dim]（{escape(cues)}）[/]" if cues else "")
             )
 
 
