@@ -57,6 +57,7 @@ from .index import (
     _fingerprint_batch,
     _parallel,
     _read_and_fingerprint,
+    _sample_flags,
     _sorted_table,
     scheme,
 )
@@ -148,9 +149,8 @@ def _chunk_of(keys: np.ndarray, bits: int) -> np.ndarray:
     )
 
 
-def _stoplist(texts: Iterable[str]) -> np.ndarray:
+def _stoplist(sets: list[np.ndarray]) -> np.ndarray:
     """The embedded index's rule: seed k-grams in at least STOP_DF sampled documents."""
-    sets = [seed_set(normalise_mod.normalise(t)) for t in texts]
     if len(sets) < STOP_DF:
         return np.zeros(0, dtype=np.uint64)
     values, counts = np.unique(np.concatenate(sets), return_counts=True)
@@ -451,7 +451,10 @@ class RedisWriter:
 
         def rows() -> Iterator[Row]:
             work = _parallel(
-                _read_and_fingerprint, todo, workers, small=len(todo) < 4 * _READ_BATCH
+                _read_and_fingerprint,
+                _sample_flags(todo),
+                workers,
+                small=len(todo) < 4 * _READ_BATCH,
             )
             for done, item in enumerate(work, 1):
                 if isinstance(item[0], str):
@@ -474,7 +477,7 @@ class RedisWriter:
         stats = UpdateStats()
 
         def rows() -> Iterator[Row]:
-            for row in _parallel(_fingerprint_batch, entries, workers, small=False):
+            for row in _parallel(_fingerprint_batch, _sample_flags(entries), workers, small=False):
                 stats.added += 1
                 yield row
 
@@ -515,9 +518,11 @@ class RedisWriter:
         new_ids: list[int] = []
         win_keys: list[np.ndarray] = []
         doc_keys: list[np.ndarray] = []
-        texts: dict[int, str] = {}
+        seed_sets: list[np.ndarray] = []
         pipe = self.client.pipeline(transaction=False)
-        for values, windows, doc in rows:
+        for values, windows, doc, seeds in rows:
+            if seeds is not None:
+                seed_sets.append(seeds)
             next_id += 1
             fields = dict(zip(ROW_FIELDS, values, strict=True))
             pipe.hset(
@@ -530,7 +535,6 @@ class RedisWriter:
             new_ids.append(next_id)
             win_keys.append(windows)
             doc_keys.append(doc.reshape(-1, minhash.BANDS))
-            texts[next_id] = fields["text"].decode(TEXT_ENCODING)
         pipe.execute()
         self.client.set(self.keys.next_id, next_id)
         if new_ids:
@@ -552,7 +556,8 @@ class RedisWriter:
         if len(segments) > MAX_SEGMENTS or (dead and len(dead) > MAX_DEAD_SHARE * max(stored, 1)):
             segments = [self._merge(segments, dead, live)]
             dead = set()
-        stop = self._stoplist(live, texts)
+        fresh = rebuild or old is None
+        stop = _stoplist(seed_sets) if fresh else self._stoplist_update(live)
         manifest = _Manifest(
             g,
             segments,
@@ -631,16 +636,20 @@ class RedisWriter:
             tables[kind] = table
         return self._write_segment(tables, live)
 
-    def _stoplist(self, live: dict[str, list[Any]], texts: dict[int, str]) -> np.ndarray:
-        """The stoplist over the STOP_SAMPLE live documents of lowest sha256 (as embedded)."""
-        sample = sorted(live.values(), key=lambda r: (r[1], r[0]))[:STOP_SAMPLE]
-        missing = [r[0] for r in sample if r[0] not in texts]
+    def _stoplist_update(self, live: dict[str, list[Any]]) -> np.ndarray:
+        """As the embedded Writer: keep the build's stoplist once the index is large,
+        else recompute it from the first STOP_SAMPLE live documents."""
+        assert self.manifest is not None
+        if len(live) > STOP_SAMPLE:
+            return np.frombuffer(
+                self.client.get(self.keys.stop(self.manifest.generation)), np.uint64
+            )
+        sample = sorted(row[0] for row in live.values())[:STOP_SAMPLE]
         pipe = self.client.pipeline(transaction=False)
-        for doc_id in missing:
+        for doc_id in sample:
             pipe.hget(self.keys.doc(doc_id), "text")
-        for doc_id, blob in zip(missing, pipe.execute(), strict=True):
-            texts[doc_id] = blob.decode(TEXT_ENCODING)
-        return _stoplist(texts[r[0]] for r in sample)
+        texts = [blob.decode(TEXT_ENCODING) for blob in pipe.execute()]
+        return _stoplist([seed_set(normalise_mod.normalise(t)) for t in texts])
 
     def _collect_garbage(self) -> None:
         """Delete versions superseded more than GRACE ago, and data only they used."""
