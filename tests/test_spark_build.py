@@ -62,8 +62,10 @@ def test_spark_and_local_builds_are_identical(spark: Any, tmp_path: Path) -> Non
     assert any(expected) and _results(right, drafts, tmp_path / "d") == expected
 
 
-def test_spark_build_into_redis_answers_like_local(  # noqa: F811 - redis_url is a fixture
-    spark: Any, redis_url: str, tmp_path: Path
+def test_spark_build_into_redis_answers_like_local(
+    spark: Any,
+    redis_url: str,  # noqa: F811 - the fixture imported from test_backends
+    tmp_path: Path,
 ) -> None:
     from wenshan_audit.copying.redis_backend import RedisIndex, RedisWriter
 
