@@ -21,10 +21,11 @@ import numpy as np
 import pytest
 from test_copy import DRAFT, OTHER, UPPER, write
 
+from wenshan_audit.audit import AuditOptions
 from wenshan_audit.config import Config
 from wenshan_audit.copying import redis_backend
 from wenshan_audit.copying.backend import open_configured
-from wenshan_audit.copying.check import CopyCheck, Settings
+from wenshan_audit.copying.check import CopyCheck, Settings, build
 from wenshan_audit.copying.fingerprint import query_keys
 from wenshan_audit.copying.index import CopyIndexError, Entry, Index, Writer
 from wenshan_audit.copying.normalise import normalise
@@ -411,6 +412,9 @@ def test_backend_is_chosen_in_config(redis_url: str, corpus: Path, tmp_path: Pat
     config = Config(data={"reference": {"backend": "redis", "url": redis_url, "name": shared.name}})
     index = open_configured(config)
     assert isinstance(index, redis_backend.RedisIndex) and index.stats()["documents"] == 2
+    check = build(config, AuditOptions())  # a plain `check draft` uses the shared index
+    draft = read_document(write(tmp_path / "drafts", "draft.txt", DRAFT))
+    assert [Path(s["path"]).name for s in check.run(draft).data["sources"]] == ["upper.txt"]
     assert open_configured(Config()) is None
     with pytest.raises(ConfigError, match="reference.url"):
         open_configured(Config(data={"reference": {"backend": "redis"}}))

@@ -23,6 +23,7 @@ import numpy as np
 from ..errors import ConfigError
 from ..model import CheckOutcome, Document, Finding, Severity
 from .align import DraftSeeds, align
+from .backend import open_configured
 from .fingerprint import query_keys
 from .index import CopyIndexError, Index, Source, Writer, text_hash
 from .normalise import normalise
@@ -42,6 +43,9 @@ CONFIG_KEYS = (
     "forwarding",
     "forwarding_note",
     "max_sources",
+    "backend",  # "embedded" (default) or "redis": see backend.py
+    "url",
+    "name",
 )
 _CITE_CUE = r"(?:根据|按照|依据|遵照|现将|(?:为|为了)?(?:深入|认真|全面|进一步)?贯彻(?:落实)?|落实)"
 _CITE_END = r"(?:精神|要求|部署|规定|决定|通知|意见|转发给你们|印发给你们)"
@@ -122,6 +126,8 @@ def is_index(path: Path) -> bool:
 def open_reference(config: Config, against: Path | None) -> Index | None:
     """The index to check against: ``--against`` first, then ``[reference]``."""
     section = config.section("reference")
+    if against is None and (shared := open_configured(config)) is not None:
+        return shared  # type: ignore[return-value] - same interface (backend.ReferenceIndex)
     if against is None and section.get("index"):
         path = config.resolve(section["index"])
         if is_index(path) or not section.get("corpus"):
