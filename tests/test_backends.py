@@ -420,3 +420,35 @@ def test_backend_is_chosen_in_config(redis_url: str, corpus: Path, tmp_path: Pat
         open_configured(Config(data={"reference": {"backend": "redis"}}))
     with pytest.raises(ConfigError, match="reference.backend"):
         open_configured(Config(data={"reference": {"backend": "mongo"}}))
+
+
+def test_cli_index_commands_and_check_on_the_shared_index(
+    redis_url: str, corpus: Path, tmp_path: Path
+) -> None:
+    import json
+
+    from typer.testing import CliRunner
+
+    from wenshan_audit.cli import app
+
+    name = uuid.uuid4().hex[:12]
+    cfg = write(
+        tmp_path,
+        "wenshan-audit.toml",
+        f'[reference]\nbackend = "redis"\nurl = "{redis_url}"\nname = "{name}"\n',
+    )
+    runner = CliRunner()
+    built = runner.invoke(app, ["index", "build", str(corpus), "-j", "1", "--config", str(cfg)])
+    assert built.exit_code == 0, built.output
+    write(corpus, "new.txt", OTHER + "补充。")
+    updated = runner.invoke(app, ["index", "update", str(corpus), "-j", "1", "--config", str(cfg)])
+    assert updated.exit_code == 0 and "新增 1 份" in updated.output
+    shown = runner.invoke(app, ["index", "stats", "--json", "--config", str(cfg)])
+    info = json.loads(shown.output)
+    assert (info["backend"], info["documents"], info["generation"]) == ("redis", 3, 2)
+    draft = write(tmp_path / "drafts", "draft.txt", DRAFT)
+    checked = runner.invoke(
+        app, ["check", str(draft), "--format", "json", "--fail-on", "never", "--config", str(cfg)]
+    )
+    assert checked.exit_code == 0, checked.output
+    assert "upper.txt" in checked.output

@@ -61,12 +61,12 @@ def _index_path(cfg: Config, index: Path | None, corpus: Path | None) -> Path:
     return index_for_corpus(cfg, corpus)
 
 
-def _run(corpus: Path, index: Path, workers: int, rebuild: bool) -> UpdateStats:
+def _run(cfg: Config, corpus: Path, index: Path, workers: int, rebuild: bool) -> UpdateStats:
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-    from ..copying.index import Writer
+    from ..copying.backend import open_writer
 
-    writer = Writer(index)
+    writer = open_writer(cfg, index)  # the shared Redis index when [reference] backend = "redis"
     try:
         with Progress(
             TextColumn("建立索引"),
@@ -104,13 +104,32 @@ def build(
     corpus: CorpusArgument = None,
     index: IndexOption = None,
     workers: WorkersOption = 2,
+    engine: Annotated[
+        str,
+        typer.Option(
+            "--engine",
+            help="local：本机多进程；spark：用 Apache Spark 读取和计算签名（spark-submit 提交时为集群）",
+        ),
+    ] = "local",
     config: ConfigOption = None,
 ) -> None:
     """从头建立上级文件索引（已有索引将被重建）。"""
     cfg = load_config(config)
     folder = _corpus(cfg, corpus)
     path = _index_path(cfg, index, folder)
-    _report(_run(folder, path, workers, rebuild=True), path)
+    if engine == "spark":
+        from ..copying import spark_build
+        from ..copying.backend import open_writer
+
+        writer = open_writer(cfg, path)
+        try:
+            _report(spark_build.build(folder, writer, spark_build.session()), path)
+        finally:
+            writer.close()
+        return
+    if engine != "local":
+        raise fail(f"--engine 取值应为 local 或 spark，实际为 {engine}")
+    _report(_run(cfg, folder, path, workers, rebuild=True), path)
 
 
 @index_app.command("update")
@@ -125,7 +144,7 @@ def update(
     cfg = load_config(config)
     folder = _corpus(cfg, corpus)
     path = _index_path(cfg, index, folder)
-    _report(_run(folder, path, workers, rebuild=False), path)
+    _report(_run(cfg, folder, path, workers, rebuild=False), path)
 
 
 @index_app.command("stats")
@@ -137,11 +156,11 @@ def stats(
     config: ConfigOption = None,
 ) -> None:
     """显示索引的规模、磁盘占用和签名方案。"""
+    from ..copying.backend import open_configured
     from ..copying.index import Index
 
     cfg = load_config(config)
-    path = _index_path(cfg, index, corpus)
-    opened = Index(path)
+    opened = open_configured(cfg) or Index(_index_path(cfg, index, corpus))
     try:
         info = opened.stats()
     finally:

@@ -15,8 +15,11 @@ from typing import TYPE_CHECKING, Any, Protocol
 import numpy as np
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from ..config import Config
-    from .index import Source
+    from .index import Source, Writer
+    from .redis_backend import RedisWriter
 
 BACKENDS = ("embedded", "redis")
 DEFAULT_NAME = "default"
@@ -77,3 +80,14 @@ def open_configured(config: Config) -> ReferenceIndex | None:
 
     url, name = redis_target(config)
     return RedisIndex(url, name)
+
+
+def open_writer(config: Config, path: Path) -> Writer | RedisWriter:
+    """The writer ``index build/update`` use: the shared index, or the directory ``path``."""
+    if backend_of(config) == "redis":
+        from .redis_backend import RedisWriter
+
+        return RedisWriter(*redis_target(config))
+    from .index import Writer
+
+    return Writer(path)

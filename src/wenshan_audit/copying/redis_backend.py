@@ -338,8 +338,13 @@ class RedisIndex:
         chars = sum(int(v or 0) for v in pipe.execute()) if ids else 0
         windows = sum(s["windows"] for s in m.segments)  # includes removed documents' windows
         used = int(self.client.info("memory")["used_memory"])
+        pipe = self.client.pipeline(transaction=False)
+        for doc_id, *_rest in ids.values():
+            pipe.memory_usage(self.keys.doc(doc_id))
+        texts = sum(int(v or 0) for v in pipe.execute()) if ids else 0
         return {
             "backend": "redis",
+            "path": f"{self.url}（索引名 {self.name}）",
             "url": self.url,
             "name": self.name,
             "corpus": m.corpus,
@@ -352,7 +357,9 @@ class RedisIndex:
             "segments": len(m.segments),
             "stoplist_kgrams": int(len(self.stoplist)),
             "redis_used_memory": used,
-            "bytes_per_key": round(used / windows, 1) if windows else 0,
+            "table_bytes": max(used - texts, 0),  # the server's other memory counts here too
+            "text_store_bytes": texts,
+            "bytes_per_key": round(max(used - texts, 0) / windows, 1) if windows else 0,
             "bytes_per_document": round(used / len(ids), 1) if ids else 0,
             "scheme": self.meta["scheme"],
         }
