@@ -34,21 +34,24 @@ def write_pdf(
     """
     from reportlab.pdfbase import pdfmetrics
     from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+    from reportlab.pdfbase.pdfmetrics import stringWidth
     from reportlab.pdfgen import canvas
 
     if PDF_FONT not in pdfmetrics.getRegisteredFontNames():
         pdfmetrics.registerFont(UnicodeCIDFont(PDF_FONT))
     width, height = 595.0, 842.0
+    measure = chars_per_line * PDF_SIZE
     lines: list[tuple[str, float, tuple[float, float, float]]] = []  # text, x, colour
     for item in items:
         kind, text = ("body", item) if isinstance(item, str) else item
-        if kind == "body":
-            first = chars_per_line - 2
-            chunks = [text[:first]] + [
-                text[i : i + chars_per_line] for i in range(first, len(text), chars_per_line)
-            ]
-            for n, chunk in enumerate(c for c in chunks if c):
-                lines.append((chunk, PDF_LEFT + (2 * PDF_SIZE if n == 0 else 0), (0, 0, 0)))
+        if kind == "body":  # filled by width, as a typesetter does (digits are narrower)
+            chunk, indent = "", 2 * PDF_SIZE
+            for char in text:
+                if indent + stringWidth(chunk + char, PDF_FONT, PDF_SIZE) > measure:
+                    lines.append((chunk, PDF_LEFT + indent, (0, 0, 0)))
+                    chunk, indent = "", 0.0
+                chunk += char
+            lines.append((chunk, PDF_LEFT + indent, (0, 0, 0)))
         else:
             x = (width - len(text) * PDF_SIZE) / 2
             lines.append((text, x, (1, 0, 0) if kind == "red" else (0, 0, 0)))

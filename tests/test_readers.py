@@ -110,9 +110,20 @@ def test_docx_that_is_really_an_ole_doc(tmp_path: Path) -> None:
     assert "Word 97-2003" in message and "扩展名改为 .doc" in message
 
 
+def test_password_protected_docx(tmp_path: Path) -> None:
+    from msoffcrypto.format.ooxml import OOXMLFile
+
+    plain = _docx(tmp_path / "plain.docx", "机密文件")
+    path = tmp_path / "加密.docx"
+    with plain.open("rb") as source, path.open("wb") as target:
+        OOXMLFile(source).encrypt("secret", target)
+    message = _error(path)
+    assert "已加密" in message and "取消密码" in message
+
+
 def test_pdf_that_is_really_a_docx(tmp_path: Path) -> None:
-    path = _docx(tmp_path / "通知.pdf", "正文")
-    assert "实际是ZIP 压缩包" in _error(path)
+    message = _error(_docx(tmp_path / "通知.pdf", "正文"))
+    assert "实际是ZIP 压缩包" in message and "扩展名改为 .docx" in message
 
 
 def test_txt_that_is_really_a_pdf(tmp_path: Path) -> None:

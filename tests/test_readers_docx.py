@@ -135,6 +135,22 @@ def test_red_paragraphs_from_runs_and_styles(tmp_path: Path) -> None:
     ]
 
 
+def test_red_masthead_in_a_text_box_feeds_metadata(tmp_path: Path) -> None:
+    doc = DocxDocument()
+    _append(
+        doc,
+        f"<w:p {W} {V}><w:r><w:pict><v:shape><v:textbox><w:txbxContent><w:p><w:r><w:rPr>"
+        "<w:color w:val='FF0000'/></w:rPr><w:t>文山县人民政府办公室文件</w:t></w:r></w:p>"
+        "</w:txbxContent></v:textbox></v:shape></w:pict></w:r></w:p>",
+    )
+    for text in ("关于精简会议的通知", "各单位：", "现就有关事项通知如下。"):
+        doc.add_paragraph(text)
+    doc.save(str(tmp_path / "t.docx"))
+    got = read_document(tmp_path / "t.docx")
+    assert got.paragraphs[0].part == "textbox" and got.red_paragraphs == (0,)
+    assert got.meta.red_header
+
+
 @pytest.mark.parametrize(
     ("color", "red"),
     [("FF0000", True), ("C00000", True), ("E60012", True), ("000000", False), ("auto", False)],

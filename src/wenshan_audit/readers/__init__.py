@@ -43,7 +43,7 @@ _EXPECTED = {
     ".txt": ("text", "html", "mht", "rtf", "xml"),
     ".md": ("text", "html", "mht", "rtf", "xml"),
 }
-_RENAME_TO = {"ole": ".doc", "pdf": ".pdf", "text": ".txt"}
+_RENAME_TO = {"zip": ".docx", "ole": ".doc", "pdf": ".pdf", "text": ".txt"}
 
 
 def sniff(data: bytes) -> str:
@@ -71,6 +71,13 @@ def _check_format(path: Path, data: bytes) -> None:
     """Raise ReadError when the content is not what the suffix promises."""
     expected = _EXPECTED[path.suffix.lower()]
     actual = sniff(data)
+    if actual == "ole" and "EncryptedPackage".encode("utf-16-le") in data:
+        # a password-protected .docx/.xlsx is an OLE container holding the encrypted package
+        raise ReadError(
+            path,
+            "文档已加密（设置了打开密码）",
+            "请在 Word/WPS 中取消密码（文件→信息→保护文档）后另存为 .docx 再试",
+        )
     if actual in expected:
         return
     if path.suffix.lower() in (".txt", ".md"):

@@ -95,9 +95,9 @@ def _median(values: list[float]) -> float:
 
 
 def _joiner(left: str, right: str) -> str:
-    """Nothing between CJK text; a space between two Latin words."""
-    if left and right and left[-1].isascii() and right[0].isascii() and left[-1].isalnum():
-        return " "
+    """A space between two Latin words; nothing in CJK text or inside a number."""
+    if left and right and left[-1].isascii() and right[0].isascii():
+        return " " if left[-1].isalpha() and right[0].isalpha() else ""
     return ""
 
 
@@ -149,7 +149,11 @@ def paragraphs(pages: Sequence[list[Line]]) -> list[tuple[str, bool]]:
 
 def _ends(line: Line, following: Line, layout: _Layout) -> bool:
     """Whether ``line`` closes its paragraph, given the next line."""
-    if _HEADING.match(following.text) or abs(following.size - line.size) > 0.5:
+    if abs(following.size - line.size) > 0.5:
+        return True
+    # "一、" can also start a wrapped line mid-sentence ("落实“五统" / "一、一开放”"): where
+    # paragraphs are known to start indented, a heading marker counts only after a sentence end.
+    if _HEADING.match(following.text) and (line.text[-1] in _END or not layout.indents):
         return True
     if line.size > layout.size * 1.15:  # a title in larger type may wrap onto a second line
         return False
