@@ -12,7 +12,7 @@ from wenshan_audit.cli import app
 from wenshan_audit.cli.hook import render
 from wenshan_audit.config import Config, load
 from wenshan_audit.errors import ConfigError
-from wenshan_audit.hook import HookResult, Role, settings
+from wenshan_audit.hook import HookResult, ReferenceStamp, Role, settings
 from wenshan_audit.ledger import Ledger
 from wenshan_audit.model import AuditResult, Document, DocumentResult, Finding, Paragraph, Severity
 
@@ -204,3 +204,28 @@ def test_issued_papers_of_the_same_commit_count_before_the_draft_is_checked(repo
     assert "✗ drafts/工资支付.txt：不能提交" in result.output
     assert "[quota.exceeded]" in result.output
     assert "↳ issued/保供稳价.txt：已计入发文台账" in result.output
+
+
+def test_reference_stamp_skips_the_refresh_only_while_nothing_changed(repo: Path) -> None:
+    upper = repo / "upper" / "省级文件.txt"
+    upper.write_text(ISSUED.replace("云岭市", "江川省"), encoding="utf-8")
+    (repo / "drafts" / "草稿.txt").write_text(ISSUED, encoding="utf-8")
+    config = load(repo / "wenshan-audit.toml")
+    assert ReferenceStamp.of(config).unchanged_index() is None  # never refreshed by the hook
+    assert runner.invoke(app, ["hook", "drafts/草稿.txt"]).exit_code in (0, 1)
+    stamp = ReferenceStamp.of(config)
+    assert stamp.unchanged_index() == stamp.index
+    assert (stamp.index / "meta.json").is_file()
+
+    for change in (
+        lambda: upper.write_text(upper.read_text("utf-8") + "补充。", encoding="utf-8"),
+        lambda: (
+            (repo / "upper" / "新增").mkdir()
+            or (repo / "upper" / "新增" / "二.txt").write_text(ISSUED, "utf-8")
+        ),
+        lambda: upper.unlink(),
+    ):
+        change()
+        assert ReferenceStamp.of(config).unchanged_index() is None
+        assert runner.invoke(app, ["hook", "drafts/草稿.txt"]).exit_code in (0, 1)
+        assert ReferenceStamp.of(config).unchanged_index() == stamp.index
