@@ -340,7 +340,7 @@ class RedisIndex:
         used = int(self.client.info("memory")["used_memory"])
         pipe = self.client.pipeline(transaction=False)
         for doc_id, *_rest in ids.values():
-            pipe.memory_usage(self.keys.doc(doc_id))
+            pipe.memory_usage(self.keys.doc(doc_id), samples=0)  # all fields
         texts = sum(int(v or 0) for v in pipe.execute()) if ids else 0
         return {
             "backend": "redis",
