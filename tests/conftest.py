@@ -26,7 +26,7 @@ def write_pdf(
     lines_per_page: int = 22,
     header: str | None = None,
     page_number: str | None = "— {n} —",
-    encrypt: str | None = None,
+    encrypt: object = None,  # a password, or a reportlab StandardEncryption
 ) -> Path:
     """Write a 公文-like PDF: body lines run to the right margin, paragraphs flow over pages.
 
@@ -78,7 +78,7 @@ _OFD_NS = 'xmlns:ofd="http://www.ofdspec.org/2016"'
 
 
 def write_ofd(path: Path, pages: Sequence[Sequence[str]]) -> Path:
-    """Write a minimal OFD (GB/T 33190) with one TextObject per line.
+    """Write a minimal OFD (GB/T 33190) with one TextObject per line ("" leaves a gap).
 
     An empty page gets a drawn path instead of text, as a scanned or vector-only page would.
     """
@@ -116,7 +116,7 @@ def write_ofd(path: Path, pages: Sequence[Sequence[str]]) -> Path:
         )
         for i, lines in enumerate(pages):
             objects = "".join(
-                text_object(10 + j, 30 + 10 * j, escape(t)) for j, t in enumerate(lines)
+                text_object(10 + j, 30 + 10 * j, escape(t)) for j, t in enumerate(lines) if t
             )
             if not lines:
                 objects = (

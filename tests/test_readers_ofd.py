@@ -42,6 +42,14 @@ def test_lines_pages_and_furniture(tmp_path: Path, ofd_writer) -> None:
     assert doc.meta.doc_number == "文政办发〔2025〕12号"
 
 
+def test_a_wide_gap_separates_paragraphs(tmp_path: Path, ofd_writer) -> None:
+    full = BODY[:28]  # a full line without end punctuation
+    joined = read_document(ofd_writer(tmp_path / "a.ofd", [[full, "各单位要认真执行。"]]))
+    assert [p.text for p in joined.paragraphs] == [full + "各单位要认真执行。"]
+    apart = read_document(ofd_writer(tmp_path / "b.ofd", [[full, "", "各单位要认真执行。"]]))
+    assert [p.text for p in apart.paragraphs] == [full, "各单位要认真执行。"]
+
+
 def test_ofd_without_text(tmp_path: Path, ofd_writer) -> None:
     path = ofd_writer(tmp_path / "扫描.ofd", [[], []])
     with pytest.raises(ReadError) as info:

@@ -144,6 +144,17 @@ def test_encrypted_pdf(tmp_path: Path, pdf_writer) -> None:
     assert "已加密" in info.value.message and "未加密" in info.value.message
 
 
+def test_pdf_whose_text_cannot_be_decoded(tmp_path: Path, pdf_writer) -> None:
+    from reportlab.lib.pdfencrypt import StandardEncryption
+
+    # An owner-password-only PDF opens without a password, but pdfminer gets (cid:N) codes.
+    protected = StandardEncryption("", ownerPassword="owner", canCopy=0)
+    path = pdf_writer(tmp_path / "受限.pdf", [LONG], encrypt=protected)
+    with pytest.raises(ReadError) as info:
+        read_document(path)
+    assert "文字无法解码" in info.value.message and "Word 版本" in info.value.message
+
+
 def test_scanned_pdf_without_text_layer(tmp_path: Path) -> None:
     path = tmp_path / "扫描件.pdf"
     c = _canvas(path)

@@ -44,6 +44,7 @@ class Line:
     x1: float
     size: float
     red: bool = False
+    starts: bool = False  # the layout already says a paragraph starts here (e.g. after a gap)
 
 
 def clean(text: str) -> str:
@@ -65,8 +66,8 @@ def _edge_keys(lines: list[Line]) -> dict[int, tuple[int, str]]:
     }
 
 
-def strip_furniture(pages: Sequence[list[Line]]) -> tuple[list[list[Line]], int]:
-    """Drop page numbers and running headers/footers; return the pages and how many lines went.
+def strip_furniture(pages: Sequence[list[Line]]) -> list[list[Line]]:
+    """Drop page numbers and running headers/footers.
 
     Only the first and last two lines of a page are candidates. A running line is
     one whose digit-blind text recurs in the same slot (first, second, last, ...)
@@ -76,17 +77,14 @@ def strip_furniture(pages: Sequence[list[Line]]) -> tuple[list[list[Line]], int]
     counts: Counter[tuple[int, str]] = Counter(k for keys in per_page for k in set(keys.values()))
     need = max(2, -(-len(pages) * 6 // 10))  # recurring on at least 60% of the pages
     running = {key for key, count in counts.items() if count >= need}
-    kept_pages: list[list[Line]] = []
-    dropped = 0
-    for lines, keys in zip(pages, per_page, strict=True):
-        kept = [
+    return [
+        [
             ln
             for i, ln in enumerate(lines)
             if not (i in keys and (is_page_number(ln.text) or keys[i] in running))
         ]
-        dropped += len(lines) - len(kept)
-        kept_pages.append(kept)
-    return kept_pages, dropped
+        for lines, keys in zip(pages, per_page, strict=True)
+    ]
 
 
 def _median(values: list[float]) -> float:
@@ -149,7 +147,7 @@ def paragraphs(pages: Sequence[list[Line]]) -> list[tuple[str, bool]]:
 
 def _ends(line: Line, following: Line, layout: _Layout) -> bool:
     """Whether ``line`` closes its paragraph, given the next line."""
-    if abs(following.size - line.size) > 0.5:
+    if following.starts or abs(following.size - line.size) > 0.5:
         return True
     # "一、" can also start a wrapped line mid-sentence ("落实“五统" / "一、一开放”"): where
     # paragraphs are known to start indented, a heading marker counts only after a sentence end.

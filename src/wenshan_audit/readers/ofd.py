@@ -22,11 +22,14 @@ def _width(text: str) -> float:
 
 
 def _page_lines(text: str) -> list[Line]:
+    """Lines of a page; ofdkit puts a blank line where a wide vertical gap separates paragraphs."""
     lines: list[Line] = []
+    gap = False
     for raw in text.split("\n"):
         line = clean(raw)
         if line:
-            lines.append(Line(line, 0.0, _width(line), 1.0))
+            lines.append(Line(line, 0.0, _width(line), 1.0, starts=gap))
+        gap = not line
     return lines
 
 
@@ -50,8 +53,7 @@ def read(path: Path, data: bytes) -> Document:
             "请先 OCR，或提供可复制文字的 OFD/PDF 或 Word 版本",
         )
     warnings = [f"OFD 部分内容无法读取：{problem}" for problem in problems]
-    body, _ = strip_furniture(pages)
-    joined = paragraphs(body)
+    joined = paragraphs(strip_furniture(pages))
     return assemble(
         path, [(text, "body") for text, _ in joined], warnings=warnings, pages=len(pages)
     )

@@ -96,6 +96,10 @@ def _open_error(path: Path, exc: Exception) -> ReadError:
     )
 
 
+def _listed(numbers: list[int]) -> str:
+    return "、".join(map(str, numbers[:10])) + ("等" if len(numbers) > 10 else "")
+
+
 def read(path: Path, data: bytes) -> Document:
     import pdfplumber
 
@@ -108,8 +112,6 @@ def read(path: Path, data: bytes) -> Document:
                 pages.append(lines)
                 if not lines:
                     blank.append(number)
-    except ReadError:
-        raise
     except Exception as exc:  # pdfminer raises many types, wrapped or not
         raise _open_error(path, exc) from None
     if not pages or len(blank) == len(pages):
@@ -122,15 +124,13 @@ def read(path: Path, data: bytes) -> Document:
     if len("".join(_CID.findall(text))) > len(text) / 2:
         raise ReadError(
             path,
-            "PDF 字体缺少 Unicode 映射，文字无法正确提取",
-            "请从原文件重新导出 PDF（嵌入字体），或提供 Word 版本",
+            "PDF 中的文字无法解码（字体缺少 Unicode 映射或文字受权限保护）",
+            "请从原文件重新导出不加限制的 PDF，或提供 Word 版本",
         )
     warnings = []
     if blank:
-        listed = "、".join(map(str, blank[:10])) + ("等" if len(blank) > 10 else "")
-        warnings.append(f"第 {listed} 页没有文字层（可能是扫描页），已跳过")
-    body_pages, _ = strip_furniture(pages)
-    joined = paragraphs(body_pages)
+        warnings.append(f"第 {_listed(blank)} 页没有文字层（可能是扫描页），已跳过")
+    joined = paragraphs(strip_furniture(pages))
     return assemble(
         path,
         [(text, "body") for text, _ in joined],
