@@ -218,3 +218,44 @@ def test_cli_audit_errors_are_chinese(tmp_path: Path) -> None:
     done = _cli("audit", str(tmp_path), "--report", str(tmp_path / "r.pdf"), cwd=tmp_path)
     assert done.returncode == 2 and "--report 应为 .html 文件" in done.stderr
     assert "Traceback" not in done.stderr
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="POSIX process groups and SIGINT")
+def test_ctrl_c_stops_cleanly(tmp_path: Path) -> None:
+    """Ctrl-C reaches the whole foreground group: parent and workers alike."""
+    import os
+    import signal
+    import time
+
+    folder = tmp_path / "many"
+    topics = list(TOPICS)
+    for i in range(400):
+        write_doc(folder, f"{i:03d}.txt", topics[i % len(topics)], "agri", i + 1)
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "wenshan_audit",
+            "audit",
+            str(folder),
+            "-j",
+            "2",
+            "-f",
+            "json",
+            "-o",
+            str(tmp_path / "out.json"),
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        encoding="utf-8",
+        start_new_session=True,
+    )
+    assert proc.stderr is not None
+    assert "正在审核" in proc.stderr.readline()
+    time.sleep(0.5)  # the workers are starting or auditing
+    os.killpg(proc.pid, signal.SIGINT)
+    _, err = proc.communicate(timeout=120)
+    assert proc.returncode == 2, err
+    assert "已中断" in err and "Traceback" not in err
+    assert not (tmp_path / "out.json").exists()

@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import fnmatch
 import os
-from collections.abc import Callable, Iterable, Sequence
+import signal
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -109,11 +111,7 @@ _WORKER: Auditor | None = None
 
 
 def _init_worker(config: Config, options: AuditOptions) -> None:
-    import signal
-
     global _WORKER
-    # Ctrl-C is handled once, by the parent, which then stops the pool.
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
     _WORKER = Auditor(config, options)
 
 
@@ -146,6 +144,25 @@ def _chunks(paths: list[Path], workers: int) -> list[list[Path]]:
     # more than one file per task amortises the inter-process round trip
     size = max(1, min(8, len(paths) // (workers * 8)))
     return [paths[i : i + size] for i in range(0, len(paths), size)]
+
+
+@contextmanager
+def _workers_deaf_to_ctrl_c() -> Iterator[None]:
+    """Start worker processes with SIGINT blocked; the parent alone handles Ctrl-C.
+
+    Ctrl-C reaches every process of the terminal's foreground group. A blocked
+    signal mask survives the spawn of a worker, so workers never see it and
+    print no traceback, while in the parent a Ctrl-C pressed meanwhile stays
+    pending and is raised as soon as the mask is restored.
+    """
+    if not hasattr(signal, "pthread_sigmask"):  # Windows: Ctrl-C is delivered differently
+        yield
+        return
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
 
 
 def run(
@@ -186,9 +203,10 @@ def run(
         initargs=(auditor.config, auditor.options),
     )
     try:
-        futures: dict[Future[list[Audited]], int] = {
-            pool.submit(_audit_chunk, chunk): i for i, chunk in enumerate(chunks)
-        }
+        with _workers_deaf_to_ctrl_c():
+            futures: dict[Future[list[Audited]], int] = {
+                pool.submit(_audit_chunk, chunk): i for i, chunk in enumerate(chunks)
+            }
         for future in as_completed(futures):
             index = futures[future]
             try:

@@ -104,12 +104,6 @@ def _label(result: DocumentResult) -> str:
     return f"《{meta.title}》" if meta.title else result.document.path.name
 
 
-def _shared_terms(matrix: Any, terms: Sequence[str], i: int, j: int) -> list[str]:
-    row = matrix[i].multiply(matrix[j]).tocoo()
-    best = sorted(zip(row.data, row.col, strict=True), reverse=True)[:TOP_TERMS]
-    return [terms[c] for _, c in best]
-
-
 def _components(pairs: list[tuple[int, int]]) -> list[list[int]]:
     parent: dict[int, int] = {}
 
@@ -128,59 +122,71 @@ def _components(pairs: list[tuple[int, int]]) -> list[list[int]]:
     return sorted((sorted(g) for g in groups.values()), key=lambda g: g[0])
 
 
-def similar_pairs(
-    documents: Sequence[DocumentResult],
-    terms: Sequence[Sequence[str]],
-    merge_similarity: float,
-    duplicate_similarity: float,
-) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-    """Pairs of documents: ``(merge pairs, duplicate pairs)`` with their evidence."""
-    if len(documents) < 2:
-        return [], []
+def _vectors(terms: Sequence[Sequence[str]]) -> tuple[Any, Any] | None:
+    """L2-normalised TF-IDF rows (one per document) and the vocabulary; None without words."""
     from sklearn.feature_extraction.text import TfidfVectorizer  # lazy: heavy import
 
     vectorizer = TfidfVectorizer(
         analyzer=lambda tokens: tokens,
         sublinear_tf=True,
         norm="l2",
-        max_df=0.5 if len(documents) >= 20 else 1.0,
+        # document frequency says "boilerplate" only in a batch large enough to show it
+        max_df=0.5 if len(terms) >= 20 else 1.0,
     )
     try:
         matrix = vectorizer.fit_transform(list(terms))
     except ValueError:  # no topic word in any document
-        return [], []
-    vocabulary = vectorizer.get_feature_names_out()
+        return None
+    return matrix.tocsr(), vectorizer.get_feature_names_out()
+
+
+def similar_pairs(
+    documents: Sequence[DocumentResult],
+    matrix: Any,
+    merge_similarity: float,
+    duplicate_similarity: float,
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """Pairs of documents: ``(merge pairs, duplicate pairs)`` with their evidence."""
+    import numpy as np
+
     cosine = (matrix @ matrix.T).tocoo()
+    # near-identical texts have a TF-IDF cosine far above this; only they get the
+    # (costlier) 5-gram comparison
+    duplicate_prefilter = duplicate_similarity * 0.8
+    keep = (cosine.row < cosine.col) & (cosine.data >= min(merge_similarity, duplicate_prefilter))
+    recipients = [{_norm_recipient(r): r for r in d.document.meta.recipients} for d in documents]
     shingles: dict[int, set[int]] = {}
     merges, duplicates = [], []
-    # the TF-IDF pre-filter for duplicates: measured near-identical texts stay far above it
-    prefilter = min(merge_similarity, duplicate_similarity * 0.8)
-    for i, j, score in zip(cosine.row, cosine.col, cosine.data, strict=True):
-        if i >= j or score < prefilter:
-            continue
-        a, b = documents[i], documents[j]
-        sa = shingles.setdefault(i, _shingles(_content(a)))
-        sb = shingles.setdefault(j, _shingles(_content(b)))
-        overlap = _jaccard(sa, sb)
-        if overlap >= duplicate_similarity:
-            duplicates.append({"a": int(i), "b": int(j), "similarity": round(overlap, 4)})
-            continue
+    order = np.lexsort((cosine.col[keep], cosine.row[keep]))  # stable, input order
+    rows, cols, scores = cosine.row[keep][order], cosine.col[keep][order], cosine.data[keep][order]
+    for i, j, score in zip(rows.tolist(), cols.tolist(), scores.tolist(), strict=True):
+        if score >= duplicate_prefilter:
+            sa = shingles.setdefault(i, _shingles(_content(documents[i])))
+            sb = shingles.setdefault(j, _shingles(_content(documents[j])))
+            overlap = _jaccard(sa, sb)
+            if overlap >= duplicate_similarity:
+                duplicates.append({"a": i, "b": j, "similarity": round(overlap, 4)})
+                continue
         if score < merge_similarity:
             continue
-        ra = {_norm_recipient(r): r for r in a.document.meta.recipients}
-        rb = {_norm_recipient(r) for r in b.document.meta.recipients}
-        shared = [ra[k] for k in ra if k in rb]
+        shared = [name for key, name in recipients[i].items() if key in recipients[j]]
         if shared:
             merges.append(
-                {
-                    "a": int(i),
-                    "b": int(j),
-                    "similarity": round(float(score), 4),
-                    "shared_recipients": shared,
-                    "shared_terms": _shared_terms(matrix, vocabulary, i, j),
-                }
+                {"a": i, "b": j, "similarity": round(score, 4), "shared_recipients": shared}
             )
     return merges, duplicates
+
+
+def _group_terms(matrix: Any, vocabulary: Any, members: list[int]) -> list[str]:
+    """The heaviest words present in at least half of the group's documents."""
+    import numpy as np
+
+    rows = matrix[members]
+    presence = np.asarray((rows > 0).sum(axis=0)).ravel()
+    weight = np.asarray(rows.sum(axis=0)).ravel()
+    weight[presence < max(2, (len(members) + 1) // 2)] = 0
+    top = np.argsort(-weight, kind="stable")[:TOP_TERMS]
+    return [str(vocabulary[t]) for t in top if weight[t] > 0]
 
 
 def _doc_ref(result: DocumentResult) -> dict[str, Any]:
@@ -201,36 +207,48 @@ def _finding(
 
 
 def merge_groups(
-    documents: Sequence[DocumentResult], pairs: list[dict[str, Any]]
+    documents: Sequence[DocumentResult],
+    pairs: list[dict[str, Any]],
+    matrix: Any,
+    vocabulary: Any,
 ) -> tuple[list[dict[str, Any]], dict[Path, list[Finding]]]:
+    """Connected groups of merge pairs, with one ``merge.candidate`` finding per member."""
     groups, findings = [], defaultdict(list)
+    by_member: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    for pair in pairs:
+        by_member[pair["a"]].append(pair)
+        by_member[pair["b"]].append(pair)
     for number, members in enumerate(_components([(p["a"], p["b"]) for p in pairs]), start=1):
-        inside = [p for p in pairs if p["a"] in members]
-        terms = Counter(t for p in inside for t in p["shared_terms"])
-        recipients = list(dict.fromkeys(r for p in inside for r in p["shared_recipients"]))
+        inside = [p for m in members for p in by_member[m] if p["a"] == m]
+        recipients = Counter(r for p in inside for r in p["shared_recipients"])
+        shared_recipients = [r for r, _ in recipients.most_common()]
+        terms = _group_terms(matrix, vocabulary, members)
+        links = []
+        for m in members:
+            best = max(by_member[m], key=lambda p: p["similarity"])
+            other = best["b"] if best["a"] == m else best["a"]
+            links.append(
+                {
+                    "path": str(documents[m].document.path),
+                    "closest": str(documents[other].document.path),
+                    "similarity": best["similarity"],
+                }
+            )
         group = {
             "group": number,
             "documents": [_doc_ref(documents[m]) for m in members],
             "similarity": max(p["similarity"] for p in inside),
-            "shared_recipients": recipients,
-            "shared_terms": [t for t, _ in terms.most_common(TOP_TERMS)],
-            "pairs": [
-                {
-                    "a": str(documents[p["a"]].document.path),
-                    "b": str(documents[p["b"]].document.path),
-                    "similarity": p["similarity"],
-                    "shared_terms": p["shared_terms"],
-                }
-                for p in inside
-            ],
+            "shared_recipients": shared_recipients,
+            "shared_terms": terms,
+            "links": links,
         }
         groups.append(group)
         for m in members:
             others = [documents[o] for o in members if o != m]
             message = (
                 f"与{'、'.join(_label(o) for o in others[:3])}{'等' if len(others) > 3 else ''}"
-                f"主题相同（共同主题词：{'、'.join(group['shared_terms'][:5])}），"
-                f"主送机关重叠（{'、'.join(recipients[:3])}），建议合并制发，减少发文数量"
+                f"主题相同（共同主题词：{'、'.join(terms[:5])}），"
+                f"主送机关重叠（{'、'.join(shared_recipients[:3])}），建议合并制发，减少发文数量"
             )
             findings[documents[m].document.path].append(
                 _finding(
@@ -241,8 +259,8 @@ def merge_groups(
                     {
                         "group": number,
                         "with": [str(o.document.path) for o in others],
-                        "shared_terms": group["shared_terms"],
-                        "shared_recipients": recipients,
+                        "shared_terms": terms,
+                        "shared_recipients": shared_recipients,
                         "similarity": group["similarity"],
                     },
                 )
@@ -378,9 +396,15 @@ def analyze(
     ``terms[i]`` are the :func:`topic_terms` of ``result.documents[i]``.
     """
     documents = result.documents
-    merges, dups = similar_pairs(documents, terms, merge_similarity, duplicate_similarity)
-    groups, merge_findings = merge_groups(documents, merges)
-    duplicates, dup_findings = duplicate_entries(documents, dups)
+    vectors = _vectors(terms) if len(documents) >= 2 else None
+    groups, duplicates = [], []
+    merge_findings: dict[Path, list[Finding]] = {}
+    dup_findings: dict[Path, list[Finding]] = {}
+    if vectors is not None:
+        matrix, vocabulary = vectors
+        merges, dups = similar_pairs(documents, matrix, merge_similarity, duplicate_similarity)
+        groups, merge_findings = merge_groups(documents, merges, matrix, vocabulary)
+        duplicates, dup_findings = duplicate_entries(documents, dups)
     findings: dict[Path, list[Finding]] = defaultdict(list)
     for source in (merge_findings, dup_findings):
         for path, items in source.items():
