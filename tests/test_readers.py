@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import random
+import shutil
 import zipfile
 from pathlib import Path
 
@@ -166,3 +168,37 @@ def test_metadata_is_filled(tmp_path: Path) -> None:
     doc = read_document(path)
     assert doc.meta.doc_number == "文政办发〔2025〕12号"
     assert doc.meta.date == "2025-03-01"
+
+
+@pytest.mark.parametrize("suffix", [".docx", ".pdf", ".doc", ".ofd"])
+def test_damaged_files_never_raise_anything_but_read_error(
+    tmp_path: Path, suffix: str, pdf_writer, ofd_writer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Bytes flipped, zeroed or cut at random (fixed seed) in real files of each format."""
+    monkeypatch.setenv("PATH", str(tmp_path / "no-soffice"))
+    text = "关于精简文件的通知，各单位要严格控制发文数量。" * 3
+    sources = {
+        ".docx": lambda p: _docx(p, *[text] * 8),
+        ".pdf": lambda p: pdf_writer(p, [text] * 4),
+        ".doc": lambda p: Path(shutil.copyfile(DATA / "sample.doc", p)),
+        ".ofd": lambda p: ofd_writer(p, [[text[:28]] * 6]),
+    }
+    original = sources[suffix](tmp_path / f"original{suffix}").read_bytes()
+    rng = random.Random(20251123)
+    for i in range(25):
+        data = bytearray(original)
+        mode = i % 3
+        if mode == 0:
+            for _ in range(rng.randint(1, 20)):
+                data[rng.randrange(len(data))] = rng.randrange(256)
+        elif mode == 1:
+            data = data[: rng.randrange(8, len(data))]
+        else:
+            start = rng.randrange(len(data))
+            data[start : start + 1500] = bytes(len(data[start : start + 1500]))
+        path = tmp_path / f"damaged{i}{suffix}"
+        path.write_bytes(bytes(data))
+        try:
+            read_document(path)
+        except ReadError as exc:
+            assert str(path) in exc.message

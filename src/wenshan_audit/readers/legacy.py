@@ -197,6 +197,6 @@ def read(path: Path, data: bytes) -> Document:
         ) from None
     except _Unreadable as exc:
         return _with_soffice(path, str(exc))
-    except (LegacyDocError, struct.error, IndexError, ValueError, OverflowError):
+    except Exception:  # LegacyDocError, struct.error, IndexError, ... from a damaged file
         return _with_soffice(path, "文件结构已损坏")
     return assemble(path, paragraphs)

@@ -8,6 +8,7 @@ running headers are dropped, and visual lines are re-joined into paragraphs
 from __future__ import annotations
 
 import io
+import logging
 import re
 from pathlib import Path
 from typing import Any
@@ -18,6 +19,9 @@ from ._build import assemble
 from ._lines import Line, clean, paragraphs, strip_furniture
 
 _CID = re.compile(r"\(cid:\d+\)")
+# pdfminer logs every repair it makes on a damaged file ("Could not get FontBBox ..."); office
+# users get our Chinese message instead, so only its errors are let through.
+logging.getLogger("pdfminer").setLevel(logging.ERROR)
 
 
 def _is_red(color: Any) -> bool:
