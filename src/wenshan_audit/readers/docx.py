@@ -175,11 +175,9 @@ def _paragraphs(
         yield p, text, kind, red
 
 
-def paragraph_elements(
-    body_root: etree._Element, styles_root: etree._Element | None = None
-) -> list[etree._Element]:
+def paragraph_elements(body_root: etree._Element) -> list[etree._Element]:
     """Body ``w:p`` elements, one per body/table/textbox Paragraph of the Document, in order."""
-    return [p for p, _, _, _ in _paragraphs(body_root, _Styles.parse(styles_root))]
+    return [p for p, _, _, _ in _paragraphs(body_root, _Styles())]
 
 
 class _Package:
@@ -253,19 +251,7 @@ def _read_package(path: Path, package: _Package) -> Document:
         path,
         [(text, part) for _, text, part, _ in found],
         red=[i for i, (_, _, _, red) in enumerate(found) if red],
-        pages=_page_count(package),
     )
-
-
-def _page_count(package: _Package) -> int:
-    """Pages as last counted by Word/WPS (docProps/app.xml), 0 when not recorded."""
-    if "docProps/app.xml" not in package.names:
-        return 0
-    pages = package.xml("docProps/app.xml").find(
-        "{http://schemas.openxmlformats.org/officeDocument/2006/extended-properties}Pages"
-    )
-    text = pages.text if pages is not None else None
-    return int(text) if text and text.strip().isdigit() else 0
 
 
 def read(path: Path, data: bytes) -> Document:
