@@ -76,10 +76,8 @@ class _Styles:
     default_paragraph: str | None = None
 
     @classmethod
-    def parse(cls, root: etree._Element | None) -> _Styles:
+    def parse(cls, root: etree._Element) -> _Styles:
         styles = cls()
-        if root is None:
-            return styles
         own: dict[str, tuple[str | None, str | None]] = {}
         for style in root.iterfind("w:style", _NS):
             style_id = style.get(_w("styleId"))
