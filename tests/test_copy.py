@@ -214,6 +214,80 @@ def test_index_from_other_version_is_refused(index: Index) -> None:
         Index(index.root)
 
 
+def _as_version_1(root: Path) -> None:
+    """Rewrite an index as version 1 wrote it: zlib-compressed UTF-8 texts."""
+    import sqlite3
+    import zlib
+
+    meta = json.loads((root / "meta.json").read_text(encoding="utf-8"))
+    meta["format_version"] = 1
+    (root / "meta.json").write_text(json.dumps(meta), encoding="utf-8")
+    db = sqlite3.connect(root / "docs.sqlite")
+    for doc_id, blob in db.execute("SELECT id, text FROM docs").fetchall():
+        old = zlib.compress(blob.decode("utf-16-le").encode("utf-8"), 1)
+        db.execute("UPDATE docs SET text = ? WHERE id = ?", (old, doc_id))
+    db.commit()
+    db.close()
+
+
+def _truncate(path: Path) -> None:
+    data = path.read_bytes()
+    path.write_bytes(data[: len(data) // 2])
+
+
+def _drop_rows(root: Path) -> None:
+    import sqlite3
+
+    db = sqlite3.connect(root / "docs.sqlite")
+    db.execute("DELETE FROM docs WHERE id = (SELECT MAX(id) FROM docs)")
+    db.commit()
+    db.close()
+
+
+DAMAGE = {
+    "version 1": _as_version_1,
+    "truncated table": lambda root: _truncate(next(root.glob("g*/windows.npy"))),
+    "missing table": lambda root: next(root.glob("g*/documents.npy")).unlink(),
+    "garbage database": lambda root: (root / "docs.sqlite").write_bytes(b"not sqlite" * 100),
+    "truncated meta": lambda root: _truncate(root / "meta.json"),
+    "partial database": _drop_rows,
+}
+
+
+@pytest.mark.parametrize("damage", sorted(DAMAGE))
+def test_damaged_cache_index_is_rebuilt(damage: str, corpus: Path, tmp_path: Path) -> None:
+    config = Config(path=tmp_path / "wenshan-audit.toml", data={"reference": {"cache_dir": "c"}})
+    build(config, AuditOptions(against=corpus)).index.close()
+    (root,) = (tmp_path / "c").glob("index-*")
+    DAMAGE[damage](root)
+    check = build(config, AuditOptions(against=corpus))
+    draft = read_document(write(tmp_path / "drafts", "draft.txt", DRAFT))
+    assert [Path(s["path"]).name for s in check.run(draft).data["sources"]] == ["upper.txt"]
+    assert json.loads((root / "meta.json").read_text(encoding="utf-8"))["format_version"] == 2
+
+
+@pytest.mark.parametrize("damage", sorted(DAMAGE))
+def test_damaged_explicit_index_is_a_clear_error(damage: str, corpus: Path, tmp_path: Path) -> None:
+    runner = CliRunner()
+    root = tmp_path / "idx"
+    assert runner.invoke(app, ["index", "build", str(corpus), "-i", str(root)]).exit_code == 0
+    DAMAGE[damage](root)
+    draft = write(tmp_path / "drafts", "draft.txt", DRAFT)
+    for args in (
+        ["check", str(draft), "--against", str(root)],
+        ["index", "update", str(corpus), "-i", str(root)],
+        ["index", "stats", "-i", str(root)],
+    ):
+        result = runner.invoke(app, args)
+        assert result.exit_code == 2, (args, result.output)
+        assert "请重建索引：wenshan-audit index build" in result.output, result.output
+        assert "Traceback" not in result.output
+    # the command the message names repairs it
+    assert runner.invoke(app, ["index", "build", str(corpus), "-i", str(root)]).exit_code == 0
+    checked = runner.invoke(app, ["check", str(draft), "--against", str(root), "-f", "json"])
+    assert json.loads(checked.stdout)["documents"][0]["copy"]["sources"]
+
+
 # --- the check ---------------------------------------------------------------------
 
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 import hashlib
 import os
 import re
+import shutil
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -25,7 +26,7 @@ from ..model import CheckOutcome, Document, Finding, Severity
 from .align import DraftSeeds, align
 from .backend import open_configured
 from .fingerprint import query_keys
-from .index import CopyIndexError, Index, Source, Writer, text_hash
+from .index import BrokenIndexError, CopyIndexError, Index, Source, Writer, text_hash
 from .normalise import normalise
 
 if TYPE_CHECKING:
@@ -133,7 +134,7 @@ def open_reference(config: Config, against: Path | None) -> Index | None:
         if is_index(path) or not section.get("corpus"):
             return Index(path)
         against = config.resolve(section["corpus"])
-        return _refreshed(path, against)
+        return _refreshed(path, against, cache=False)
     if against is None and section.get("corpus"):
         against = config.resolve(section["corpus"])
     if against is None:
@@ -148,10 +149,26 @@ def open_reference(config: Config, against: Path | None) -> Index | None:
         raise CopyIndexError(
             f"{against} 既不是上级文件文件夹，也不是照搬检测索引。请指定文件夹或索引目录"
         )
-    return _refreshed(index_for_corpus(config, against), against)
+    return _refreshed(index_for_corpus(config, against), against, cache=True)
 
 
-def _refreshed(index: Path, corpus: Path) -> Index:
+def _refreshed(index: Path, corpus: Path, cache: bool) -> Index:
+    """The index of ``corpus`` brought up to date.
+
+    A cache index that cannot be used (built by another version, corrupt or
+    partial files) is ours to replace: it is rebuilt from the corpus. An index
+    the user named is left alone, with a message saying how to rebuild it.
+    """
+    try:
+        return _update(index, corpus)
+    except BrokenIndexError as exc:
+        if not cache:
+            raise BrokenIndexError(index, exc.problem, str(corpus)) from None
+    shutil.rmtree(index, ignore_errors=True)
+    return _update(index, corpus)
+
+
+def _update(index: Path, corpus: Path) -> Index:
     writer = Writer(index)
     try:
         writer.update_from_folder(corpus)

@@ -43,7 +43,9 @@ from . import normalise as normalise_mod
 from .align import SEED_K
 from .fingerprint import WINDOW, fingerprint, seed_set
 
-FORMAT_VERSION = 1
+# 2: texts stored as UTF-16 (version 1 indexes hold zlib-compressed UTF-8 under the same
+# column); meta.json counts documents and window keys so a partial copy is detected
+FORMAT_VERSION = 2
 # Texts are stored uncompressed: zlib cost more time than fingerprinting, and
 # UTF-16 takes 2 bytes per CJK character against 3 in UTF-8.
 TEXT_ENCODING = "utf-16-le"
@@ -77,6 +79,23 @@ class CopyIndexError(WenshanError):
     """The reference index is missing, damaged or built by another version."""
 
 
+class BrokenIndexError(CopyIndexError):
+    """An index directory exists but cannot be used: other version, corrupt or partial files.
+
+    A cache index is rebuilt automatically; an index the user named is not
+    touched, the message says how to rebuild it.
+    """
+
+    def __init__(self, root: Path, problem: str, corpus: str | None = None) -> None:
+        self.root = root
+        self.problem = problem
+        folder = corpus or "上级文件夹"
+        super().__init__(
+            f"索引 {root} 无法使用：{problem}。"
+            f"请重建索引：wenshan-audit index build {folder} --index {root}"
+        )
+
+
 def scheme() -> dict[str, Any]:
     return {
         **minhash.SCHEME,
@@ -85,6 +104,10 @@ def scheme() -> dict[str, Any]:
         "normaliser": normalise_mod.VERSION,
         "stoplist": f"seed {SEED_K}-grams in >= {STOP_DF} of {STOP_SAMPLE} sampled documents",
     }
+
+
+def _decode(blob: bytes) -> str:
+    return blob.decode(TEXT_ENCODING)
 
 
 def text_hash(text: str) -> str:
@@ -263,14 +286,17 @@ class Index:
             )
         try:
             self.meta = json.loads(meta_path.read_text(encoding="utf-8"))
+            if not isinstance(self.meta, dict):
+                raise ValueError("不是 JSON 对象")
         except (OSError, ValueError) as exc:
-            raise CopyIndexError(
-                f"索引 {root} 的 meta.json 已损坏（{exc}）。请重新运行 wenshan-audit index build"
-            ) from None
+            raise BrokenIndexError(root, f"meta.json 已损坏（{exc}）") from None
+        corpus = self.meta.get("corpus")
         if self.meta.get("format_version") != FORMAT_VERSION or self.meta.get("scheme") != scheme():
-            raise CopyIndexError(
-                f"索引 {root} 由其他版本的 wenshan-audit 建立（格式或签名方案不同）。"
-                "请重新运行 wenshan-audit index build 重建索引"
+            raise BrokenIndexError(
+                root,
+                f"由其他版本的 wenshan-audit 建立（格式版本 {self.meta.get('format_version')}，"
+                f"当前为 {FORMAT_VERSION}，或签名方案不同）",
+                corpus,
             )
         self.generation = int(self.meta["generation"])
         folder = root / f"g{self.generation}"
@@ -279,13 +305,40 @@ class Index:
             self.documents = np.load(folder / "documents.npy", mmap_mode="r")
             self.stoplist = np.load(folder / "stoplist.npy")
         except (OSError, ValueError) as exc:
-            raise CopyIndexError(
-                f"索引 {root} 的数据文件缺失或损坏（{exc}）。请重新运行 wenshan-audit index build"
-            ) from None
+            raise BrokenIndexError(root, f"数据文件缺失或损坏（{exc}）", corpus) from None
         self.db = sqlite3.connect(
             f"file:{root / 'docs.sqlite'}?mode=ro", uri=True, check_same_thread=False
         )
         self._size: int | None = None
+        try:
+            self._validate()
+        except BrokenIndexError:
+            self.db.close()
+            raise
+
+    def _validate(self) -> None:
+        """Cheap consistency checks: table shapes, row counts, one stored text decodes."""
+        corpus = self.meta.get("corpus")
+        for name, table in (("windows.npy", self.windows), ("documents.npy", self.documents)):
+            if table.ndim != 2 or table.shape[0] != minhash.BANDS or table.dtype != np.uint64:
+                raise BrokenIndexError(self.root, f"{name} 的形状或类型不对", corpus)
+        expected = (self.meta.get("documents"), self.meta.get("window_keys"))
+        try:
+            first = self.db.execute(
+                f"SELECT text FROM docs WHERE {self._visible()} ORDER BY id LIMIT 1"
+            ).fetchone()
+            found = (self.size, int(self.windows.shape[1]))
+            if first is not None:
+                _decode(first[0])
+        except (sqlite3.Error, UnicodeDecodeError, TypeError) as exc:
+            raise BrokenIndexError(self.root, f"docs.sqlite 已损坏（{exc}）", corpus) from None
+        if found != expected:
+            raise BrokenIndexError(
+                self.root,
+                f"文件不完整（meta.json 记录 {expected[0]} 份文件、{expected[1]} 个窗口键，"
+                f"实际 {found[0]} 份、{found[1]} 个）",
+                corpus,
+            )
 
     def close(self) -> None:
         self.db.close()
@@ -353,12 +406,17 @@ class Index:
         if not ids:
             return []
         marks = ",".join("?" * len(ids))
-        rows = self.db.execute(
-            "SELECT id, path, title, doc_number, text FROM docs"
-            f" WHERE id IN ({marks}) AND {self._visible()}",
-            ids,
-        ).fetchall()
-        by_id = {r[0]: Source(r[0], r[1], r[2], r[3], r[4].decode(TEXT_ENCODING)) for r in rows}
+        try:
+            rows = self.db.execute(
+                "SELECT id, path, title, doc_number, text FROM docs"
+                f" WHERE id IN ({marks}) AND {self._visible()}",
+                ids,
+            ).fetchall()
+            by_id = {r[0]: Source(r[0], r[1], r[2], r[3], _decode(r[4])) for r in rows}
+        except (sqlite3.Error, UnicodeDecodeError, TypeError) as exc:
+            raise BrokenIndexError(
+                self.root, f"docs.sqlite 已损坏（{exc}）", self.meta.get("corpus")
+            ) from None
         return [by_id[i] for i in ids if i in by_id]
 
     def stats(self) -> dict[str, Any]:
@@ -388,7 +446,11 @@ class Index:
 
 
 class Writer:
-    """Builds and incrementally updates an index directory."""
+    """Builds and incrementally updates an index directory.
+
+    An existing index that cannot be used (:class:`BrokenIndexError`) is
+    replaced by a rebuild and refused by an update.
+    """
 
     def __init__(self, root: Path) -> None:
         self.root = root
@@ -398,19 +460,53 @@ class Writer:
             raise CopyIndexError(
                 f"无法创建索引目录 {root}（{exc.strerror}）。请检查路径和写权限"
             ) from None
-        meta_path = root / "meta.json"
         self.meta: dict[str, Any] = {}
-        if meta_path.is_file():
-            Index(root).close()  # validates version and scheme
-            self.meta = json.loads(meta_path.read_text(encoding="utf-8"))
-        self.generation = int(self.meta.get("generation", 0))
-        self.db = sqlite3.connect(root / "docs.sqlite")
+        self.broken: BrokenIndexError | None = None
+        self.db: sqlite3.Connection | None = None
+        try:
+            if (root / "meta.json").is_file():
+                Index(root).close()  # validates version, scheme and files
+                self.meta = json.loads((root / "meta.json").read_text(encoding="utf-8"))
+            self.generation = int(self.meta.get("generation", 0))
+            self._connect()
+        except BrokenIndexError as exc:
+            self.broken = exc
+            self.meta, self.generation = {}, 0
+        except sqlite3.Error as exc:  # docs.sqlite of a build that never wrote meta.json
+            self.broken = BrokenIndexError(root, f"docs.sqlite 已损坏（{exc}）")
+            self.meta, self.generation = {}, 0
+
+    def _connect(self) -> None:
+        self.db = sqlite3.connect(self.root / "docs.sqlite")
         self.db.executescript(_SCHEMA)
         self._recover()
+
+    def _writable(self, rebuild: bool) -> sqlite3.Connection:
+        """The database; a broken index is cleared first by a rebuild, else refused."""
+        if self.broken is not None:
+            if not rebuild:
+                raise self.broken
+            self._clear()
+            self.broken = None
+            self._connect()
+        assert self.db is not None
+        return self.db
+
+    def _clear(self) -> None:
+        """Remove the files of a broken index (only the names an index uses)."""
+        if self.db is not None:
+            self.db.close()
+            self.db = None
+        for name in ("meta.json", "meta.json.tmp", "docs.sqlite", "docs.sqlite-journal"):
+            (self.root / name).unlink(missing_ok=True)
+        for folder in self.root.glob("g*"):
+            if folder.is_dir() and folder.name[1:].isdigit():
+                shutil.rmtree(folder, ignore_errors=True)
 
     def _recover(self) -> None:
         """Undo the database part of an update that never reached meta.json."""
         g = self.generation
+        assert self.db is not None
         with self.db:
             self.db.execute("DELETE FROM docs WHERE gen_added > ?", (g,))
             self.db.execute("UPDATE docs SET gen_removed = NULL WHERE gen_removed > ?", (g,))
@@ -419,12 +515,15 @@ class Writer:
                 shutil.rmtree(folder, ignore_errors=True)
 
     def close(self) -> None:
-        self.db.close()
+        if self.db is not None:
+            self.db.close()
 
     def _live(self) -> dict[str, tuple[int, str, int, int]]:
-        rows = self.db.execute(
-            "SELECT path, id, sha256, size, mtime_ns FROM docs WHERE gen_removed IS NULL"
-        ).fetchall()
+        rows = (
+            self._writable(False)
+            .execute("SELECT path, id, sha256, size, mtime_ns FROM docs WHERE gen_removed IS NULL")
+            .fetchall()
+        )
         return {r[0]: (r[1], r[2], r[3], r[4]) for r in rows}
 
     def update_from_folder(
@@ -441,6 +540,7 @@ class Writer:
         if not corpus.is_dir():
             raise CopyIndexError(f"上级文件夹 {corpus} 不存在或不是文件夹。请检查路径")
         stats = UpdateStats()
+        self._writable(rebuild)
         live = {} if rebuild else self._live()
         seen: set[str] = set()
         todo: list[str] = []
@@ -507,18 +607,19 @@ class Writer:
         rebuild: bool,
     ) -> None:
         g = self.generation + 1
-        with self.db:
+        db = self._writable(rebuild)
+        with db:
             if rebuild:
-                self.db.execute("UPDATE docs SET gen_removed = ? WHERE gen_removed IS NULL", (g,))
+                db.execute("UPDATE docs SET gen_removed = ? WHERE gen_removed IS NULL", (g,))
             elif removed:
-                self.db.executemany(
+                db.executemany(
                     "UPDATE docs SET gen_removed = ? WHERE id = ?", [(g, i) for i in removed]
                 )
             new_ids, win_keys, doc_keys, seed_sets = [], [], [], []
             for values, windows, doc, seeds in rows:
                 if seeds is not None:
                     seed_sets.append(seeds)
-                cur = self.db.execute(
+                cur = db.execute(
                     "INSERT INTO docs (path, sha256, size, mtime_ns, text_hash, title,"
                     " doc_number, issuer, n_chars, n_windows, text, gen_added)"
                     " VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
@@ -534,10 +635,17 @@ class Writer:
         _save_array(folder, "windows.npy", windows)
         _save_array(folder, "documents.npy", documents)
         _save_array(folder, "stoplist.npy", self._stoplist(seed_sets, rebuild))
+        n_docs = db.execute(
+            "SELECT COUNT(*) FROM docs WHERE gen_added <= ?"
+            " AND (gen_removed IS NULL OR gen_removed > ?)",
+            (g, g),
+        ).fetchone()[0]
         meta = {
             "format_version": FORMAT_VERSION,
             "scheme": scheme(),
             "generation": g,
+            "documents": n_docs,
+            "window_keys": int(windows.shape[1]),
             "corpus": corpus or self.meta.get("corpus"),
             "built_at": time.strftime("%Y-%m-%dT%H:%M:%S"),
         }
@@ -545,12 +653,10 @@ class Writer:
         old = self.generation
         self.generation, self.meta = g, meta
         shutil.rmtree(self.root / f"g{old}", ignore_errors=True)
-        with self.db:
-            self.db.execute(
-                "DELETE FROM docs WHERE gen_removed IS NOT NULL AND gen_removed <= ?", (g,)
-            )
+        with db:
+            db.execute("DELETE FROM docs WHERE gen_removed IS NOT NULL AND gen_removed <= ?", (g,))
         if rebuild:
-            self.db.execute("VACUUM")
+            db.execute("VACUUM")
 
     def _merged(
         self, name: str, new_ids: list[int], keys: list[np.ndarray], rebuild: bool
