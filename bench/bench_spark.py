@@ -63,6 +63,7 @@ def main() -> None:
         for n in (1, cores):
             started = time.perf_counter()
             spark = spark_build.session(f"local[{n}]")
+            spark.sparkContext.setLogLevel("ERROR")
             spark.sparkContext.parallelize([0], 1).count()  # executors up
             boot = time.perf_counter() - started
             writer = Writer(tmp / f"spark{n}")

@@ -78,7 +78,11 @@ def session(master: str | None = None) -> Any:
         ) from None
     # executors in local mode must run this interpreter (the one with wenshan_audit installed)
     os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
-    builder = SparkSession.builder.appName(APP_NAME).config("spark.ui.enabled", "false")
+    builder = (
+        SparkSession.builder.appName(APP_NAME)
+        .config("spark.ui.enabled", "false")
+        .config("spark.ui.showConsoleProgress", "false")
+    )
     if master:
         builder = builder.master(master)
     elif "PYSPARK_GATEWAY_PORT" not in os.environ:  # not under spark-submit: this machine
@@ -94,16 +98,25 @@ def session(master: str | None = None) -> Any:
 
 def fingerprinted(spark: Any, paths: list[str], stats: UpdateStats) -> Iterator[Row]:
     """Rows of every readable file, in ``paths`` order; unreadable files go to ``stats``."""
+    from pyspark import StorageLevel
+
     slices = max(1, -(-len(paths) // FILES_PER_PARTITION))
     # the first STOP_SAMPLE files also return their seed sets, as in a local build
     items = list(_sample_flags(paths))
     rdd = spark.sparkContext.parallelize(items, slices).mapPartitions(_fingerprint_partition)
-    for item in rdd.toLocalIterator(prefetchPartitions=True):
-        if isinstance(item[0], str):
-            stats.failures.append(item)
-        else:
-            stats.added += 1
-            yield item
+    # every partition is fingerprinted in parallel and kept on the executors; only then
+    # are they streamed to the driver, in order (toLocalIterator alone runs them one by one)
+    rdd = rdd.persist(StorageLevel.MEMORY_AND_DISK)
+    rdd.count()
+    try:
+        for item in rdd.toLocalIterator(prefetchPartitions=True):
+            if isinstance(item[0], str):
+                stats.failures.append(item)
+            else:
+                stats.added += 1
+                yield item
+    finally:
+        rdd.unpersist()
 
 
 def build(corpus: Path, writer: Writer | Any, spark: Any) -> UpdateStats:
