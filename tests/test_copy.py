@@ -403,6 +403,65 @@ def test_cli_index_build_update_stats(corpus: Path, tmp_path: Path) -> None:
     assert no_folder.exit_code == 2 and "不存在" in no_folder.output
 
 
+# --- 公文 furniture -----------------------------------------------------------------
+
+SAMPLES = Path(__file__).resolve().parents[1] / "samples"
+
+
+@pytest.fixture(scope="module")
+def upper_samples(tmp_path_factory: pytest.TempPathFactory) -> Index:
+    root = tmp_path_factory.mktemp("samples-index")
+    writer = Writer(root)
+    writer.update_from_folder(SAMPLES / "upper", workers=1)
+    writer.close()
+    return Index(root)
+
+
+def test_furniture_spans_cover_header_and_signature_block() -> None:
+    from wenshan_audit.metadata import furniture_spans
+
+    doc = read_document(SAMPLES / "drafts" / "云岭市精简文件会议为基层减负十条措施（落实稿）.docx")
+    head, foot = (doc.text[a:b] for a, b in furniture_spans(doc))
+    assert head.startswith("云岭市人民政府办公室文件") and head.endswith("各直属机构：")
+    assert "云政办发〔2026〕6号" in head and "关于精简文件会议为基层减负的通知" in head
+    assert foot.startswith("云岭市人民政府办公室\n2026年3月20日")
+    assert foot.endswith("市纪委监委机关。")
+
+
+@pytest.mark.parametrize(
+    ("name", "low", "high"),
+    [
+        ("云岭市关于精简文件会议切实为基层减负的通知（照搬稿）.docx", 0.6, 1.0),
+        ("云岭市精简文件会议为基层减负十条措施（落实稿）.docx", 0.0, 0.0),
+        ("云岭市关于加强作风建设的通知（空话稿）.txt", 0.0, 0.0),
+        ("云岭市关于开展环境卫生整治督查的通知（负担稿）.pdf", 0.0, 0.0),
+    ],
+)
+def test_samples_addressee_and_dates_are_not_copies(
+    upper_samples: Index, name: str, low: float, high: float
+) -> None:
+    # every sample shares the addressee line, signature and dated phrases such as
+    # "于2026年6月30日前将" with the upper documents; only the 照搬稿 copies text
+    data = CopyCheck(upper_samples, Settings()).run(read_document(SAMPLES / "drafts" / name)).data
+    assert low <= data["ratio"] <= high, data["sources"]
+    assert len(data["sources"]) == (1 if high else 0)
+
+
+def test_passage_of_dates_and_level_words_is_not_a_copy(tmp_path: Path) -> None:
+    folder = tmp_path / "upper"
+    write(
+        folder,
+        "a.txt",
+        OTHER + "各市州人民政府、省政府各部门要于2026年3月31日前将贯彻落实情况报送省政府办公厅。\n",
+    )
+    writer = Writer(tmp_path / "idx")
+    writer.update_from_folder(folder, workers=1)
+    writer.close()
+    draft = "春耕备耕要抓早抓实。各县（市、区）人民政府于2026年6月30日前将上半年落实情况报市政府办公室。\n"
+    doc = read_document(write(tmp_path / "d", "draft.txt", draft))
+    assert CopyCheck(Index(tmp_path / "idx"), Settings()).run(doc).data["sources"] == []
+
+
 # --- real documents ----------------------------------------------------------------
 
 REAL = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "real" / "docs"

@@ -234,3 +234,49 @@ def _issuer_from_title(title: str | None) -> str | None:
     if prefix == title:
         return None
     return prefix if prefix and ORG_SUFFIX.search(prefix) else None
+
+
+# 版记 lines after the 成文日期: publication note, 抄送/抄报, the printing line
+_COLOPHON = re.compile(r"^[（(]?此件|^抄[送报]|^附注|印发$|^联系人|^[（(]联系")
+
+
+def furniture_spans(doc: Document, rules_dir: str | None = None) -> list[tuple[int, int]]:
+    """Spans of ``doc.text`` that are 公文 furniture rather than content.
+
+    The 版头 (masthead, 发文字号, title, 主送 line) and the signature block
+    (signing organs, 成文日期, 版记 lines after it) are written to a fixed
+    pattern: every notice to the same addressees shares them, so copy
+    detection and similar comparisons leave them out. Only lines recognised
+    with confidence are returned; anything else counts as content.
+    """
+    body = [p for p in doc.paragraphs if p.part in ("body", "table", "textbox")]
+    head = body[:15]
+    spans: list[tuple[int, int]] = []
+    title_at = _find_title(head, 0, rules_dir)
+    number = _find_number(head)
+    last = max(title_at[1] if title_at else -1, number[0] if number else -1)
+    # furniture only if every line before the title is short (masthead, 文号, 签发人)
+    if last >= 0 and all(len(p.text) <= 40 for p in head[: title_at[0] if title_at else last]):
+        for para in head[last + 1 : last + 3]:
+            if para.text.endswith(("：", ":")) and len(para.text) <= 200 and "。" not in para.text:
+                last = head.index(para)
+                break
+        spans.append((head[0].start, head[last].end))
+    dates = [
+        i
+        for i, p in enumerate(body)
+        if len(re.sub(r"\s+", "", p.text)) <= 20
+        and DATE.fullmatch(re.sub(r"\s+", "", p.text.strip("（）() \u3000")))
+        and i > last
+    ]
+    if dates:
+        first = end = dates[-1]
+        while first - 1 > last and first > end - 5:
+            prev = re.sub(r"\s+", "", body[first - 1].text)
+            if len(prev) > 40 or "。" in prev or "：" in prev or not ORG_SUFFIX.search(prev):
+                break
+            first -= 1
+        while end + 1 < len(body) and _COLOPHON.search(re.sub(r"\s+", "", body[end + 1].text)):
+            end += 1
+        spans.append((body[first].start, body[end].end))
+    return spans

@@ -60,9 +60,21 @@ class DraftSeeds:
     hashes: np.ndarray
 
     @classmethod
-    def of(cls, norm: Normalised, stoplist: np.ndarray, k: int = SEED_K) -> DraftSeeds:
+    def of(
+        cls,
+        norm: Normalised,
+        stoplist: np.ndarray,
+        k: int = SEED_K,
+        exclude: np.ndarray | None = None,
+    ) -> DraftSeeds:
+        """Seeds of ``norm``; ``exclude`` (bool per normalised character) marks text
+        that must not seed a passage (公文 furniture)."""
         hashes = kgram_hashes(norm.codes, k)
-        keep = np.flatnonzero(~is_stop(hashes, stoplist))
+        usable = ~is_stop(hashes, stoplist)
+        if exclude is not None and len(hashes):
+            inside = np.concatenate(([0], np.cumsum(exclude, dtype=np.int64)))
+            usable &= inside[k : k + len(hashes)] == inside[: len(hashes)]
+        keep = np.flatnonzero(usable)
         return cls(norm, keep, hashes[keep])
 
 

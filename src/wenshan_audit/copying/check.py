@@ -22,12 +22,13 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from ..errors import ConfigError
+from ..metadata import furniture_spans
 from ..model import CheckOutcome, Document, Finding, Severity
 from .align import DraftSeeds, align
 from .backend import open_configured
 from .fingerprint import query_keys
 from .index import BrokenIndexError, CopyIndexError, Index, Source, Writer, text_hash
-from .normalise import normalise
+from .normalise import DIGIT, LEVEL, Normalised, normalise
 
 if TYPE_CHECKING:
     from ..audit import AuditOptions
@@ -193,13 +194,16 @@ def detect(doc: Document, index: Index, settings: Settings) -> dict[str, Any]:
     """The ``copy`` section of one document (see the output contract in the README)."""
     text = doc.text
     norm = normalise(text)
-    counts = text_chars(text)
+    furniture = np.zeros(len(text), dtype=bool)
+    for a, b in furniture_spans(doc):
+        furniture[a:b] = True
+    counts = text_chars(text) & ~furniture  # content characters: 版头 and 版记 left out
     total = max(int(counts.sum()), 1)
     windows, whole = query_keys(norm)
     own_hash = text_hash(text)
     own_path = str(doc.path.resolve())
     ids = index.candidates(windows, whole, settings.max_sources)
-    seeds = DraftSeeds.of(norm, index.stoplist)
+    seeds = DraftSeeds.of(norm, index.stoplist, exclude=furniture[norm.offsets])
     covered = np.zeros(len(text), dtype=bool)
     sources = []
     for source in index.sources(ids):
@@ -240,6 +244,8 @@ def _source_entry(
         start, end = norm.span(p.start, p.end)
         if int(counts[start:end].sum()) < settings.min_passage:
             continue
+        if _words(norm, p.start, p.end) < -(-3 * settings.min_passage // 4):
+            continue  # mostly dates, numbers and level words: "于2026年6月30日前将"
         s_start, s_end = src_norm.span(p.source_start, p.source_end)
         mask[start:end] = True
         src_mask[s_start:s_end] = True
@@ -266,6 +272,12 @@ def _source_entry(
         # share of the source reproduced in the draft (a forwarded document: nearly all)
         "source_ratio": _share(src_mask, text_chars(source.text)),
     }
+
+
+def _words(norm: Normalised, start: int, end: int) -> int:
+    """Normalised characters in ``[start, end)`` that are not a number or level-word token."""
+    codes = norm.codes[start:end]
+    return int(np.count_nonzero((codes != DIGIT) & (codes != LEVEL)))
 
 
 def _share(mask: np.ndarray, counts: np.ndarray) -> float:
