@@ -173,9 +173,16 @@ def _paragraphs(
         yield p, text, kind, red
 
 
-def paragraph_elements(body_root: etree._Element) -> list[etree._Element]:
-    """Body ``w:p`` elements, one per body/table/textbox Paragraph of the Document, in order."""
-    return [p for p, _, _, _ in _paragraphs(body_root, _Styles())]
+def paragraph_elements(
+    body_root: etree._Element, styles_root: etree._Element | None = None
+) -> list[etree._Element]:
+    """Body ``w:p`` elements, one per body/table/textbox Paragraph of the Document, in order.
+
+    The list does not depend on styles; ``styles_root`` only makes the walk identical
+    to the reader's (red detection) for callers that have it.
+    """
+    styles = _Styles.parse(styles_root) if styles_root is not None else _Styles()
+    return [p for p, _, _, _ in _paragraphs(body_root, styles)]
 
 
 class _Package:
