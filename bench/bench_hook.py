@@ -135,7 +135,8 @@ def report(label: str, runs: list[Run]) -> Run:
     """Print the median run (by wall time) and the worst; return the median."""
     ordered = sorted(runs, key=lambda r: r.wall)
     median, worst = ordered[len(ordered) // 2], ordered[-1]
-    spread = f", max {worst.wall:5.2f} s" if len(runs) > 1 else ""
+    walls = " ".join(f"{r.wall:.2f}/{r.cpu:.2f}" for r in runs)
+    spread = f", max {worst.wall:5.2f} s (each wall/cpu: {walls})" if len(runs) > 1 else ""
     codes = sorted({r.code for r in runs})
     print(f"{label:<40} {median.wall:6.2f} s wall (cpu {median.cpu:5.2f} s){spread}  exit {codes}")
     return median
