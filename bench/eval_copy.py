@@ -30,7 +30,6 @@ import re
 import sys
 import tempfile
 from dataclasses import dataclass
-from functools import cache
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -103,27 +102,43 @@ def pick_passage(rng: random.Random, text: str) -> tuple[int, int]:
     return 0, min(len(text), 400)
 
 
-@cache
-def _normalised(text: str) -> str:
-    return normalise(text).text
+UNIQUE_K = 10  # normalised characters: the shortest stretch the detector reports (13 text chars)
 
 
-def unique_passage(rng: random.Random, texts: dict[str, str], source: str) -> tuple[int, int]:
-    """A passage whose text no other reference document shares.
+def _grams(norm: str) -> set[str]:
+    return {norm[i : i + UNIQUE_K] for i in range(len(norm) - UNIQUE_K + 1)}
+
+
+def shared_grams(texts: dict[str, str]) -> set[str]:
+    """Normalised UNIQUE_K-grams found in two or more reference documents."""
+    seen: set[str] = set()
+    shared: set[str] = set()
+    for text in texts.values():
+        grams = _grams(normalise(text).text)
+        shared |= grams & seen
+        seen |= grams
+    return shared
+
+
+def unique_passage(
+    rng: random.Random, text: str, shared: set[str], tries: int = 50
+) -> tuple[int, int] | None:
+    """A passage of ``text`` that shares no UNIQUE_K-gram with any other reference document.
 
     The real corpus holds families (a national text and the provincial texts
-    that copy it): a passage found in a sibling is not a false detection, but
-    PAN's measures would count it as one, so cases come from unique text, as
-    in PAN's corpora, where every case has one source.
+    that copy it, holiday notices written from one template). A passage
+    present in a sibling has two true sources, which PAN's measures cannot
+    express: a detection against the sibling would count as false. PAN's own
+    corpora give every case exactly one source, so the generator takes only
+    text that is unique in the whole reference corpus (checked against every
+    document, not only the obvious siblings), or None when this document has
+    none.
     """
-    others = [_normalised(t) for p, t in texts.items() if p != source]
-    for _ in range(100):
-        start, end = pick_passage(rng, texts[source])
-        passage = _normalised(texts[source][start:end])
-        probes = [passage[i : i + 10] for i in range(0, len(passage) - 10, 30)]
-        if sum(any(q in t for t in others) for q in probes) <= len(probes) // 10:
+    for _ in range(tries):
+        start, end = pick_passage(rng, text)
+        if not (_grams(normalise(text[start:end]).text) & shared):
             return start, end
-    return start, end
+    return None
 
 
 def edit(kind: str, text: str, rng: random.Random) -> str:
@@ -187,15 +202,21 @@ def generate(
 ) -> tuple[list[tuple[str, str]], list[Case]]:
     rng = random.Random(f"{seed}-{kind}")
     texts = {str(p.resolve()): read_document(p).text for p in sources}
+    shared = shared_grams(texts)
     usable = [p for p, t in texts.items() if len(t) >= 600]
     out, cases = [], []
     for d in range(drafts):
         name = f"{kind}-{d}.txt"
         parts = [filler(rng)]
-        picked = rng.sample(usable, k=min(2, len(usable)))
+        picked: list[tuple[str, tuple[int, int]]] = []
+        for source in rng.sample(usable, k=len(usable)):
+            span = unique_passage(rng, texts[source], shared)
+            if span is not None:
+                picked.append((source, span))
+            if len(picked) == 2:
+                break
         length = len(parts[0])
-        for source in picked:
-            s_start, s_end = unique_passage(rng, texts, source)
+        for source, (s_start, s_end) in picked:
             copied = edit(kind, texts[source][s_start:s_end], rng)
             cases.append(Case(name, length, length + len(copied), source, s_start, s_end, kind))
             parts.append(copied)

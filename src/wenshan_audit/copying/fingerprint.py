@@ -19,7 +19,7 @@ from .align import SEED_K
 from .normalise import Normalised, normalise
 
 WINDOW = 300  # normalised characters per index window
-_HALF = WINDOW // 2
+_QUARTER = WINDOW // 4
 
 
 def _segments(positions: np.ndarray, n_chars: int, size: int) -> np.ndarray:
@@ -48,10 +48,18 @@ def reference_keys(norm: Normalised) -> tuple[np.ndarray, np.ndarray]:
 
 
 def query_keys(norm: Normalised) -> tuple[np.ndarray, np.ndarray]:
-    """Band keys of overlapping draft windows (n, BANDS) and of the whole draft."""
+    """Band keys of overlapping draft windows (n, BANDS) and of the whole draft.
+
+    Windows of WINDOW and of WINDOW / 2 characters, at stride WINDOW / 4: a
+    copied passage shorter than a window that straddles two index windows
+    shares only part of each, and the shorter query windows keep its Jaccard
+    similarity with the larger part high enough for the band tables.
+    """
     tokens, positions = _sampled_tokens(norm)
-    halves = minhash.segment_signatures(tokens, _segments(positions, len(norm), _HALF))
-    sigs = np.minimum(halves[:-1], halves[1:]) if len(halves) > 1 else halves
+    quarters = minhash.segment_signatures(tokens, _segments(positions, len(norm), _QUARTER))
+    halves = np.minimum(quarters[:-1], quarters[1:]) if len(quarters) > 1 else quarters
+    wholes = np.minimum(halves[:-2], halves[2:]) if len(halves) > 2 else halves[:0]
+    sigs = np.concatenate((halves, wholes))
     sigs = sigs[(sigs != np.uint32(0xFFFFFFFF)).any(axis=1)]
     doc = sigs.min(axis=0, keepdims=True) if len(sigs) else sigs
     return minhash.band_keys(sigs), minhash.band_keys(doc).reshape(-1)
