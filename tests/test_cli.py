@@ -135,3 +135,21 @@ def test_text_report_in_chinese(tmp_path: Path, encoding: str) -> None:
     result = runner.invoke(app, ["check", str(draft)])
     assert "发文机关：云岭市人民政府办公室" in result.stdout
     assert "共审核 1 份文件" in result.stdout
+
+
+def test_text_report_lists_waived_findings_with_their_approval(tmp_path: Path) -> None:
+    draft = _write(
+        tmp_path / "d.txt",
+        "关于开展督查的通知\n各单位：\n请各单位每日打卡并发送定位截图。\n",
+    )
+    config = _write(
+        tmp_path / "wenshan-audit.toml",
+        '[[waivers]]\npath = "d.txt"\nrules = ["burden"]\napproved_by = "市减负办"\n'
+        'approval = "云减负函〔2026〕3号"\ndate = 2026-03-01\n',
+    )
+    result = runner.invoke(
+        app, ["check", str(draft), "--config", str(config), "--select", "burden"]
+    )
+    assert result.exit_code == 0, result.output
+    assert "已豁免" in result.stdout
+    assert "云减负函〔2026〕3号" in result.stdout

@@ -75,6 +75,15 @@ def _document(console: Console, result: DocumentResult, options: ReportOptions) 
         console.print(f"  [bold]{CHECK_LABELS.get(check, check)}[/]（{len(items)}）")
         for finding in items:
             _finding(console, finding)
+    if result.waived:
+        console.print(f"  [bold]已豁免（一事一议）[/]（{len(result.waived)}）")
+        for finding in result.waived:
+            waiver = finding.evidence.get("waiver", {})
+            console.print(
+                f"    [dim]{finding.rule}[/] {escape(finding.message)}"
+                f"  [dim]批准：{escape(str(waiver.get('approved_by') or ''))}"
+                f" {escape(str(waiver.get('approval') or ''))} {waiver.get('date') or ''}[/]"
+            )
     console.print("  " + _verdict(result))
     console.print()
 
