@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 
 from . import ConfigOption, app, err_console, fail, handle_errors, load_config
 from .check import FailOn, Format, exit_code, write_report
@@ -27,7 +28,7 @@ def write_html(result, path: Path) -> None:  # noqa: ANN001 - AuditResult
         path.write_text(render(result, ReportOptions()), encoding="utf-8", newline="\n")
     except OSError as exc:
         raise fail(f"无法写入报告 {path}：{exc.strerror}") from None
-    err_console().print(f"已生成 HTML 报告：{path}")
+    err_console().print(f"已生成 HTML 报告：{escape(str(path))}", soft_wrap=True)
 
 
 def annotate_to(result, target: Path) -> None:  # noqa: ANN001 - DocumentResult
@@ -35,11 +36,12 @@ def annotate_to(result, target: Path) -> None:  # noqa: ANN001 - DocumentResult
     from ..reporters.docx_annotate import annotate
 
     placed = annotate(result, target)
-    err_console().print(f"已生成批注版 {target}（{placed} 条批注）")
+    err_console().print(f"已生成批注版 {escape(str(target))}（{placed} 条批注）", soft_wrap=True)
 
 
 def annotate_dir(result, roots: list[Path], folder: Path) -> None:  # noqa: ANN001 - AuditResult
     """Annotated copies of every .docx of the batch, keeping the folder layout."""
+    from ..errors import WenshanError
     from ..reporters.docx_annotate import annotate
 
     written, skipped = 0, 0
@@ -48,11 +50,16 @@ def annotate_dir(result, roots: list[Path], folder: Path) -> None:  # noqa: ANN0
         if path.suffix.lower() != ".docx":
             skipped += 1
             continue
-        target = folder / _relative(path, roots)
-        annotate(doc, target)
+        try:
+            annotate(doc, folder / _relative(path, roots))
+        except WenshanError as exc:  # one file that cannot be annotated does not stop the rest
+            err_console().print(f"[bold red]无法生成批注版[/] {escape(str(exc))}", soft_wrap=True)
+            continue
         written += 1
     note = f"，{skipped} 份非 .docx 文件无法加批注，已跳过" if skipped else ""
-    err_console().print(f"已在 {folder} 生成 {written} 份批注版文件{note}")
+    err_console().print(
+        f"已在 {escape(str(folder))} 生成 {written} 份批注版文件{note}", soft_wrap=True
+    )
 
 
 def _relative(path: Path, roots: list[Path]) -> Path:
@@ -178,5 +185,5 @@ def audit(
         annotate_dir(result, paths, annotate_into)
     shown = fmt is Format.text and output is None  # the text report lists them already
     for failure in () if shown else result.failures:
-        err_console().print(f"[bold red]无法审核[/] {failure.message}", soft_wrap=True)
+        err_console().print(f"[bold red]无法审核[/] {escape(failure.message)}", soft_wrap=True)
     raise typer.Exit(exit_code(result, (fail_on.value if fail_on else cfg.fail_on)))
