@@ -53,6 +53,11 @@ STOP_SAMPLE = 1000  # documents sampled for the stoplist
 STOP_DF = 5  # a seed k-gram in this many sampled documents is boilerplate
 MAX_BUCKET = 2000  # a band bucket with more documents is boilerplate: skipped
 _BATCH = 32
+_INSERT_BATCH = 256
+_INSERT = (
+    "INSERT INTO docs (id, path, sha256, size, mtime_ns, text_hash, title, doc_number, issuer,"
+    " n_chars, n_windows, text, gen_added) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)"
+)
 _LOW = np.uint64(0xFFFFFFFF)
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS docs (
@@ -615,19 +620,24 @@ class Writer:
                 db.executemany(
                     "UPDATE docs SET gen_removed = ? WHERE id = ?", [(g, i) for i in removed]
                 )
+            # ids are never reused (AUTOINCREMENT): a reader of the previous
+            # generation may still map an old id to its document
+            used = db.execute("SELECT COALESCE(MAX(id), 0) FROM docs").fetchone()[0]
+            seq = db.execute("SELECT seq FROM sqlite_sequence WHERE name = 'docs'").fetchone()
+            next_id = 1 + max(used, seq[0] if seq else 0)
             new_ids, win_keys, doc_keys, seed_sets = [], [], [], []
+            pending: list[tuple[Any, ...]] = []
             for values, windows, doc, seeds in rows:
                 if seeds is not None:
                     seed_sets.append(seeds)
-                cur = db.execute(
-                    "INSERT INTO docs (path, sha256, size, mtime_ns, text_hash, title,"
-                    " doc_number, issuer, n_chars, n_windows, text, gen_added)"
-                    " VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
-                    (*values, g),
-                )
-                new_ids.append(cur.lastrowid)
+                new_ids.append(next_id + len(new_ids))
+                pending.append((new_ids[-1], *values, g))
                 win_keys.append(windows)
                 doc_keys.append(doc.reshape(-1, minhash.BANDS))
+                if len(pending) == _INSERT_BATCH:
+                    db.executemany(_INSERT, pending)
+                    pending.clear()
+            db.executemany(_INSERT, pending)
         folder = self.root / f"g{g}"
         folder.mkdir(exist_ok=True)
         windows = self._merged("windows.npy", new_ids, win_keys, rebuild)
@@ -654,8 +664,10 @@ class Writer:
         self.generation, self.meta = g, meta
         shutil.rmtree(self.root / f"g{old}", ignore_errors=True)
         with db:
-            db.execute("DELETE FROM docs WHERE gen_removed IS NOT NULL AND gen_removed <= ?", (g,))
-        if rebuild:
+            deleted = db.execute(
+                "DELETE FROM docs WHERE gen_removed IS NOT NULL AND gen_removed <= ?", (g,)
+            ).rowcount
+        if rebuild and deleted:  # give the space of the old texts back (a copy of the file)
             db.execute("VACUUM")
 
     def _merged(
