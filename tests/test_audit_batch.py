@@ -158,6 +158,15 @@ def test_include_exclude_globs(batch_dir: Path) -> None:
     assert sorted(p.name for p in without) == ["c-fire.txt", "d-wage.txt", "e-wage-copy.txt"]
 
 
+def test_worker_count() -> None:
+    import os
+
+    assert BatchSettings(jobs=4).workers(2) == 2  # never more workers than files
+    assert BatchSettings(jobs=3).workers(100) == 3
+    assert BatchSettings().workers(5) == 1  # default: a few files are audited in-process
+    assert BatchSettings().workers(10_000) == (os.cpu_count() or 1)
+
+
 def test_audit_config_is_validated(tmp_path: Path) -> None:
     bad = Config(path=tmp_path / "wenshan-audit.toml", data={"audit": {"merge_similarity": 3}})
     with pytest.raises(ConfigError, match="audit.merge_similarity"):

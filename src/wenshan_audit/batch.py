@@ -31,6 +31,9 @@ Outcome = DocumentResult | ReadFailure
 Audited = tuple[Outcome, tuple[str, ...]]
 
 
+FILES_PER_WORKER = 30  # with the default --jobs, fewer files per core run in one process
+
+
 @dataclass(frozen=True)
 class BatchSettings:
     """The ``[audit]`` config section merged with the command line."""
@@ -41,9 +44,16 @@ class BatchSettings:
     merge_similarity: float = 0.35
     duplicate_similarity: float = 0.9
 
-    @property
-    def workers(self) -> int:
-        return self.jobs if self.jobs > 0 else (os.cpu_count() or 1)
+    def workers(self, files: int) -> int:
+        """Processes for ``files`` files: ``jobs`` when set, else one per core with enough work.
+
+        Starting a worker costs about 1.5 s of CPU (imports, models, index),
+        the audit of one document about 45 ms (bench/bench_audit.py), so a
+        worker is only worth starting for a few dozen documents.
+        """
+        if self.jobs > 0:
+            return max(1, min(self.jobs, files))
+        return max(1, min(os.cpu_count() or 1, files // FILES_PER_WORKER))
 
 
 def settings(

@@ -126,7 +126,9 @@ def audit(
     jobs: Annotated[
         int | None,
         typer.Option(
-            "--jobs", "-j", help="并行进程数（默认取配置，缺省为全部 CPU 核；1 为不并行）"
+            "--jobs",
+            "-j",
+            help="并行进程数（默认取配置；缺省按文件数自动选择，至多全部 CPU 核；1 为不并行）",
         ),
     ] = None,
     include: Annotated[
@@ -175,7 +177,7 @@ def audit(
     # built here first: configuration errors surface and a reference index is
     # built or refreshed once, before any worker starts
     auditor = Auditor(cfg, options)
-    workers = min(batch.workers, len(files))
+    workers = batch.workers(len(files))
     result, terms = assemble(_audit_with_progress(files, auditor, workers))
     result = analyze(result, terms, batch.merge_similarity, batch.duplicate_similarity)
     write_report(result, fmt.value, output, explain)
