@@ -188,10 +188,23 @@ def _cli(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
     )
 
 
-def test_cli_audit_json_report_and_broken_file(batch_dir: Path, tmp_path: Path) -> None:
+def test_cli_audit_json_report_annotations_and_broken_file(batch_dir: Path, tmp_path: Path) -> None:
+    from docx import Document as new_docx
+
     (batch_dir / "broken.docx").write_bytes(b"not a word file at all")
+    burden = "各乡镇每日上传工作照片，拍照留痕，并于当日18时前报送。"
+    draft = new_docx()
+    for text in (
+        "云岭市人民政府办公室关于开展环境卫生整治的通知",
+        "各县（市、区）人民政府：",
+        burden,
+    ):
+        draft.add_paragraph(text)
+    (batch_dir / "sub" / "整治.docx").parent.mkdir(exist_ok=True)
+    draft.save(str(batch_dir / "sub" / "整治.docx"))
     out = tmp_path / "out.json"
     report = tmp_path / "report.html"
+    annotated = tmp_path / "批注版"
     done = _cli(
         "audit",
         str(batch_dir),
@@ -203,6 +216,8 @@ def test_cli_audit_json_report_and_broken_file(batch_dir: Path, tmp_path: Path) 
         str(out),
         "--report",
         str(report),
+        "--annotate-dir",
+        str(annotated),
         "--fail-on",
         "never",
         cwd=tmp_path,
@@ -212,9 +227,16 @@ def test_cli_audit_json_report_and_broken_file(batch_dir: Path, tmp_path: Path) 
     assert "broken.docx" in done.stderr and "审核完成" in done.stderr
     data = json.loads(out.read_text(encoding="utf-8"))
     assert {"documents", "failures", "summary", "batch"} <= set(data)
-    assert len(data["documents"]) == 5 and len(data["failures"]) == 1
+    assert len(data["documents"]) == 6 and len(data["failures"]) == 1
     assert {"path", "metadata", "findings"} <= set(data["documents"][0])
-    assert report.read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
+    html = report.read_text(encoding="utf-8")
+    assert html.startswith("<!DOCTYPE html>") and 'id="duplicate-table"' in html
+    assert "e-wage-copy.txt" in html and "第 1 组" in html
+    # the annotated copy keeps the folder layout; only .docx files get one
+    copies = [p.relative_to(annotated).as_posix() for p in annotated.rglob("*.docx")]
+    assert copies == ["sub/整治.docx"]
+    comments = [c.text for c in new_docx(str(annotated / "sub" / "整治.docx")).comments]
+    assert comments and all("burden." in c for c in comments)
 
 
 def test_cli_audit_errors_are_chinese(tmp_path: Path) -> None:
