@@ -83,6 +83,16 @@ def reference_index(root: Path, n: int, workers: int) -> float:
     return time.perf_counter() - started
 
 
+def quota_config(root: Path) -> Config:
+    """Every unit of the drafts with an annual quota, on an empty SQLite ledger."""
+    units = [
+        {"name": issuer, "number_prefixes": [prefix], "limits": {"总量": 150, "通知": 120}}
+        for issuer, prefix, _ in UNITS
+    ]
+    data = {"quota": {"year": 2026, "ledger": "ledger.sqlite", "units": units}}
+    return Config(path=root / "wenshan-audit.toml", data=data)
+
+
 def write_drafts(folder: Path, n: int, references: int) -> list[Path]:
     rng = random.Random(2026)
     paths = []
@@ -152,7 +162,7 @@ def main() -> None:
         drafts = root / "drafts"
         drafts.mkdir()
         paths = write_drafts(drafts, args.docs, references)
-        auditor = Auditor(Config(), AuditOptions(against=against))
+        auditor = Auditor(quota_config(root), AuditOptions(against=against))
         figures["checks"] = [c.name for c in auditor.checks]
 
         load = os.getloadavg()[0]
