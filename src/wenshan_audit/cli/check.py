@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import sys
 from enum import Enum
 from pathlib import Path
@@ -53,7 +54,9 @@ def write_report(result, fmt: str, output: Path | None, explain: bool = False) -
     from ..reporters import ReportOptions, renderer
 
     to_terminal = output is None and sys.stdout.isatty()
-    options = ReportOptions(color=to_terminal, explain=explain)
+    # a terminal gets its own width; files and pipes get room for Chinese tables
+    width = shutil.get_terminal_size((160, 40)).columns if to_terminal else 160
+    options = ReportOptions(color=to_terminal, explain=explain, width=width)
     text = renderer(fmt)(result, options)
     if output is None:
         sys.stdout.write(text)

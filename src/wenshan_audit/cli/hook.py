@@ -66,7 +66,7 @@ def _refused_block(document, blocking, max_reasons: int) -> list[str]:  # noqa: 
     import json
 
     from ..model import Severity
-    from ..reporters.text import CHECK_LABELS
+    from ..reporters.labels import CHECK_LABELS
 
     path = document.document.path
     counts = [

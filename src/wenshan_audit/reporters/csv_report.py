@@ -12,6 +12,7 @@ from typing import Any
 
 from ..model import AuditResult, DocumentResult, Severity
 from . import ReportOptions
+from .labels import VERDICTS
 
 COLUMNS = (
     "文件",
@@ -74,7 +75,7 @@ def _row(result: DocumentResult) -> list[Any]:
         measures.get("concrete", ""),
         measures.get("total", ""),
         _pct(measures.get("share")),
-        measures.get("verdict", ""),
+        VERDICTS.get(measures.get("verdict", ""), measures.get("verdict", "")),
         sum(r.startswith("burden.") for r in rules),
         quota.get("unit") or "",
         _blank(quota.get("limit")),

@@ -17,7 +17,7 @@ from .. import __version__
 from ..merge import unit_summary
 from ..model import AuditResult, DocumentResult, Finding, Severity
 from . import ReportOptions
-from .text import CHECK_LABELS
+from .labels import CHECK_LABELS, VERDICTS
 
 CONTEXT = 60  # characters shown around a highlighted span
 BINS = 10  # copy-ratio histogram: 0-10 %, ..., 90-100 %
@@ -175,6 +175,7 @@ def context(result: AuditResult) -> dict[str, Any]:
         "documents": [_doc_view(i, d) for i, d in enumerate(result.documents, start=1)],
         "failures": result.failures,
         "labels": {s.value: s.label for s in Severity},
+        "verdicts": VERDICTS,
     }
 
 

@@ -14,8 +14,8 @@ from typing import Any
 from .. import __version__
 from ..model import AuditResult, Finding, Severity
 from . import ReportOptions
+from .labels import CHECK_LABELS
 from .positions import line_column, relative_uri
-from .text import CHECK_LABELS
 
 LEVEL = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "note"}
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"

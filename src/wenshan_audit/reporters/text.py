@@ -10,14 +10,8 @@ from rich.text import Text
 
 from ..model import AuditResult, DocumentResult, Finding, Severity
 from . import ReportOptions
+from .labels import CHECK_LABELS, ELEMENTS, SENTENCE_LABELS, VERDICTS
 
-CHECK_LABELS = {
-    "burden": "基层负担（负面清单）",
-    "copy": "照搬上级文件",
-    "measures": "具体落实措施",
-    "quota": "发文限额",
-    "merge": "合并制发",
-}
 STYLE = {Severity.ERROR: "bold red", Severity.WARNING: "yellow", Severity.INFO: "cyan"}
 QUOTE_LIMIT = 90
 
@@ -110,19 +104,6 @@ def _copy_section(console: Console, result: DocumentResult, options: ReportOptio
                 )
 
 
-VERDICTS = {"none": "无具体措施", "weak": "措施偏少", "ok": "有具体措施"}
-LABELS = {"concrete": "具体措施", "slogan": "空话套话", "neutral": "一般表述"}
-ELEMENTS = {
-    "unit": "责任单位",
-    "deadline": "时限",
-    "quantity": "数量目标",
-    "instrument": "抓手",
-    "slogan": "套话",
-    "background": "背景",
-    "directive": "要求",
-}
-
-
 def _measures_section(console: Console, result: DocumentResult, options: ReportOptions) -> None:
     measures = result.sections["measures"]
     verdict = VERDICTS.get(measures["verdict"], measures["verdict"])
@@ -138,7 +119,7 @@ def _measures_section(console: Console, result: DocumentResult, options: ReportO
                 for k, v in sentence.get("elements", {}).items()
                 if v
             )
-            label = LABELS.get(sentence["label"], sentence["label"])
+            label = SENTENCE_LABELS.get(sentence["label"], sentence["label"])
             quoted = escape(_quote(text[sentence["start"] : sentence["end"]]))
             console.print(
                 f"      [dim]{label}[/] {quoted}"
