@@ -20,10 +20,10 @@ from pathlib import Path
 
 from .audit import AuditOptions, Auditor
 from .config import Config
-from .errors import ConfigError, ReadError
+from .errors import ConfigError
 from .merge import topic_terms
 from .model import AuditResult, DocumentResult, ReadFailure
-from .readers import iter_files, read_document
+from .readers import iter_files
 
 #: what one worker returns for one file: the result, or why it could not be audited
 Outcome = DocumentResult | ReadFailure
@@ -126,17 +126,10 @@ def _init_worker(config: Config, options: AuditOptions) -> None:
 
 
 def audit_one(auditor: Auditor, path: Path) -> Audited:
-    """Audit one file; any failure on this file is data, never an exception."""
-    try:
-        result = auditor.audit_document(read_document(path))
-    except ReadError as exc:
-        return ReadFailure(path, exc.message), ()
-    except Exception as exc:  # noqa: BLE001 - one odd file must not stop a batch
-        message = (
-            f"审核 {path} 时出错（{type(exc).__name__}：{exc}）。"
-            "请确认文件未损坏；如问题持续，请将该文件反馈给维护者"
-        )
-        return ReadFailure(path, message), ()
+    """Audit one file (failures are data) and take its topic terms for the merge analysis."""
+    result = auditor.audit_path(path)
+    if isinstance(result, ReadFailure):
+        return result, ()
     doc = result.document
     return result, tuple(topic_terms(doc.meta.title, doc.text, doc.meta.issuer))
 
