@@ -11,7 +11,19 @@ import typer
 from rich.markup import escape
 
 from . import ConfigOption, app, err_console, fail, handle_errors, load_config
-from .check import FailOn, Format, exit_code, write_report
+from .check import (
+    AgainstOption,
+    ExplainOption,
+    FailOnOption,
+    Format,
+    FormatOption,
+    IgnoreOption,
+    OutputOption,
+    ReportOption,
+    SelectOption,
+    exit_code,
+    write_report,
+)
 
 HTML_SUFFIXES = (".html", ".htm")
 
@@ -112,13 +124,9 @@ def audit(
         list[Path], typer.Argument(help="要批量审核的文件夹（递归）或文件", show_default=False)
     ],
     config: ConfigOption = None,
-    fmt: Annotated[Format, typer.Option("--format", "-f", help="输出格式")] = Format.text,
-    output: Annotated[
-        Path | None, typer.Option("--output", "-o", help="把报告写入文件而不是终端")
-    ] = None,
-    report: Annotated[
-        Path | None, typer.Option("--report", help="另外生成一份自包含的 HTML 报告（.html）")
-    ] = None,
+    fmt: FormatOption = Format.text,
+    output: OutputOption = None,
+    report: ReportOption = None,
     annotate_into: Annotated[
         Path | None,
         typer.Option("--annotate-dir", help="把每份 .docx 的批注版（Word 批注）写入该文件夹"),
@@ -141,21 +149,11 @@ def audit(
         list[str] | None,
         typer.Option("--exclude", help="跳过匹配该通配符的文件（如 '*备份*'），可重复"),
     ] = None,
-    fail_on: Annotated[
-        FailOn | None,
-        typer.Option("--fail-on", help="达到该级别的问题时退出码为 1（默认取配置，缺省为 error）"),
-    ] = None,
-    against: Annotated[
-        Path | None,
-        typer.Option("--against", help="上级文件文件夹（自动建立/更新索引）或已建好的索引"),
-    ] = None,
-    select: Annotated[
-        list[str] | None, typer.Option("--select", help="只报告这些规则（按前缀），可重复")
-    ] = None,
-    ignore: Annotated[
-        list[str] | None, typer.Option("--ignore", help="不报告这些规则（按前缀），可重复")
-    ] = None,
-    explain: Annotated[bool, typer.Option("--explain", help="逐句列出具体措施判定及依据")] = False,
+    fail_on: FailOnOption = None,
+    against: AgainstOption = None,
+    select: SelectOption = None,
+    ignore: IgnoreOption = None,
+    explain: ExplainOption = False,
 ) -> None:
     """批量审核一个文件夹（季度审核）：并行审核每份文件，找出应合并制发和重复发文的文件，按发文单位汇总。"""
     from ..audit import AuditOptions, Auditor

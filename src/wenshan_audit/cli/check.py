@@ -10,6 +10,7 @@ from typing import Annotated
 
 import typer
 
+from ..reporters import FORMATS
 from . import (
     EXIT_CLEAN,
     EXIT_ERROR,
@@ -21,13 +22,8 @@ from . import (
     load_config,
 )
 
-
-class Format(str, Enum):
-    text = "text"
-    json = "json"
-    csv = "csv"
-    sarif = "sarif"
-    github = "github"
+#: output formats: exactly the reporters' registry
+Format = Enum("Format", {name: name for name in FORMATS}, type=str)  # type: ignore[misc]
 
 
 class FailOn(str, Enum):
@@ -35,6 +31,34 @@ class FailOn(str, Enum):
     warning = "warning"
     info = "info"
     never = "never"
+
+
+# options shared by `check` and `audit`
+FormatOption = Annotated[Format, typer.Option("--format", "-f", help="输出格式")]
+OutputOption = Annotated[
+    Path | None, typer.Option("--output", "-o", help="把报告写入文件而不是终端")
+]
+FailOnOption = Annotated[
+    FailOn | None,
+    typer.Option("--fail-on", help="达到该级别的问题时退出码为 1（默认取配置，缺省为 error）"),
+]
+AgainstOption = Annotated[
+    Path | None,
+    typer.Option("--against", help="上级文件文件夹（自动建立/更新索引）或已建好的索引"),
+]
+SelectOption = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--select", help="只报告这些规则（按前缀，如 copy、burden.photo_evidence），可重复"
+    ),
+]
+IgnoreOption = Annotated[
+    list[str] | None, typer.Option("--ignore", help="不报告这些规则（按前缀），可重复")
+]
+ExplainOption = Annotated[bool, typer.Option("--explain", help="逐句列出具体措施判定及依据")]
+ReportOption = Annotated[
+    Path | None, typer.Option("--report", help="另外生成一份自包含的 HTML 报告（.html）")
+]
 
 
 def exit_code(result, fail_on: str) -> int:  # noqa: ANN001 - AuditResult
@@ -77,37 +101,20 @@ def check(
         typer.Argument(help="要审核的文件或文件夹（文件夹递归查找支持的格式）", show_default=False),
     ],
     config: ConfigOption = None,
-    fmt: Annotated[Format, typer.Option("--format", "-f", help="输出格式")] = Format.text,
-    output: Annotated[
-        Path | None, typer.Option("--output", "-o", help="把报告写入文件而不是终端")
-    ] = None,
-    fail_on: Annotated[
-        FailOn | None,
-        typer.Option("--fail-on", help="达到该级别的问题时退出码为 1（默认取配置，缺省为 error）"),
-    ] = None,
-    against: Annotated[
-        Path | None,
-        typer.Option("--against", help="上级文件文件夹（自动建立/更新索引）或已建好的索引"),
-    ] = None,
+    fmt: FormatOption = Format.text,
+    output: OutputOption = None,
+    fail_on: FailOnOption = None,
+    against: AgainstOption = None,
     unit: Annotated[
         str | None, typer.Option("--unit", help="指定发文单位（覆盖从文件识别的结果）")
     ] = None,
     kind: Annotated[
         str | None, typer.Option("--kind", help="指定文种（覆盖从标题识别的结果）")
     ] = None,
-    select: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--select", help="只报告这些规则（按前缀，如 copy、burden.photo_evidence），可重复"
-        ),
-    ] = None,
-    ignore: Annotated[
-        list[str] | None, typer.Option("--ignore", help="不报告这些规则（按前缀），可重复")
-    ] = None,
-    explain: Annotated[bool, typer.Option("--explain", help="逐句列出具体措施判定及依据")] = False,
-    report: Annotated[
-        Path | None, typer.Option("--report", help="另外生成一份自包含的 HTML 报告（.html）")
-    ] = None,
+    select: SelectOption = None,
+    ignore: IgnoreOption = None,
+    explain: ExplainOption = False,
+    report: ReportOption = None,
     annotate: Annotated[
         Path | None,
         typer.Option(
