@@ -20,7 +20,7 @@ $(VENV)/.installed-dev: $(BIN)/python pyproject.toml
 
 demo: $(VENV)/.installed
 	$(BIN)/wenshan-audit ledger import samples/issued samples/register-2025.csv --config $(SAMPLES_CONFIG)
-	$(BIN)/wenshan-audit check samples/drafts --config $(SAMPLES_CONFIG) --against samples/upper --fail-on never
+	$(BIN)/wenshan-audit audit samples/drafts --config $(SAMPLES_CONFIG) --against samples/upper --report samples/.wenshan/report.html --fail-on never
 	$(BIN)/wenshan-audit quota status --config $(SAMPLES_CONFIG)
 
 test: $(VENV)/.installed-dev
@@ -30,4 +30,4 @@ lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check src tests bench
 
 clean:
-	rm -rf $(VENV) samples/.wenshan report.html
+	rm -rf $(VENV) samples/.wenshan
