@@ -153,3 +153,21 @@ def test_text_report_lists_waived_findings_with_their_approval(tmp_path: Path) -
     assert result.exit_code == 0, result.output
     assert "已豁免" in result.stdout
     assert "云减负函〔2026〕3号" in result.stdout
+
+
+def test_report_reads_correctly_on_a_gbk_console(tmp_path: Path) -> None:
+    """Offices run Chinese Windows: every character of the report must exist in GBK."""
+    draft = _write(
+        tmp_path / "d.txt", "关于开展督查的通知\n各单位：\n请各单位每日打卡并发送定位截图。\n"
+    )
+    env = {**os.environ, "PYTHONIOENCODING": "gbk"}
+    proc = subprocess.run(
+        [sys.executable, "-m", "wenshan_audit", "check", str(draft), "--fail-on", "never"],
+        cwd=tmp_path,
+        capture_output=True,
+        env=env,
+    )
+    assert proc.returncode == 0
+    text = proc.stdout.decode("gbk")  # strict: fails on anything that is not GBK
+    assert "每日打卡" in text and "共审核 1 份文件" in text
+    assert "?" not in text  # no character was replaced for want of a GBK code

@@ -40,7 +40,8 @@ def bar(used: int, limit: int | None) -> str:
     share = used / limit if limit else (1.0 if used == 0 else 2.0)
     filled = min(BAR_WIDTH, round(share * BAR_WIDTH))
     colour = "green" if share < 0.75 else ("yellow" if share <= 1 else "red")
-    return f"[{colour}]{'█' * filled}[/][dim]{'░' * (BAR_WIDTH - filled)}[/] {share:.0%}"
+    # both glyphs exist in GBK, so a Chinese Windows console shows the bar too
+    return f"[{colour}]{'█' * filled}[/][dim]{'─' * (BAR_WIDTH - filled)}[/] {share:.0%}"
 
 
 def _change(row: StatusRow) -> str:
