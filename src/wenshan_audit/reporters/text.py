@@ -6,6 +6,7 @@ from io import StringIO
 
 from rich.console import Console
 from rich.markup import escape
+from rich.padding import Padding
 from rich.text import Text
 
 from ..model import AuditResult, DocumentResult, Finding, Severity
@@ -82,7 +83,28 @@ def _document(console: Console, result: DocumentResult, options: ReportOptions) 
     console.print()
 
 
+PASSAGE_LIMIT = 160  # characters of each side shown in the terminal
+
+
+def _side_by_side(draft: str, source: str) -> tuple[Text, Text]:
+    """Both sides of a copied passage: shared text in red, what the draft changed in yellow."""
+    from difflib import SequenceMatcher
+
+    draft, source = (
+        " ".join(draft.split())[:PASSAGE_LIMIT],
+        " ".join(source.split())[:PASSAGE_LIMIT],
+    )
+    left, right = Text(), Text()
+    for op, a1, a2, b1, b2 in SequenceMatcher(None, draft, source, autojunk=False).get_opcodes():
+        style = "red" if op == "equal" else "bold yellow"
+        left.append(draft[a1:a2], style=style)
+        right.append(source[b1:b2], style=style if op == "equal" else "yellow")
+    return left, right
+
+
 def _copy_section(console: Console, result: DocumentResult, options: ReportOptions) -> None:
+    from rich.table import Table
+
     copy = result.sections["copy"]
     console.print(
         f"  [bold]复制比[/]：{copy['ratio']:.1%}（去除引用 {copy['ratio_excluding_citations']:.1%}）"
@@ -93,15 +115,24 @@ def _copy_section(console: Console, result: DocumentResult, options: ReportOptio
         console.print(
             f"    来源《{escape(str(label))}》 {escape(source.get('doc_number') or '')} 单篇复制比 {source['ratio']:.1%}"
         )
-        for passage in source.get("passages", [])[:3]:
-            draft = _quote(text[passage["start"] : passage["end"]])
-            console.print(
-                f"      [red]草稿[{passage['start']}-{passage['end']}][/] {escape(draft)}"
+        passages = source.get("passages", [])
+        if not passages:
+            continue
+        table = Table(show_lines=True, padding=(0, 1), expand=True)
+        table.add_column("草稿", ratio=1, overflow="fold")
+        table.add_column("上级文件", ratio=1, overflow="fold")
+        for passage in passages[:3]:
+            left, right = _side_by_side(
+                text[passage["start"] : passage["end"]], passage.get("source_text", "")
             )
-            if passage.get("source_text"):
-                console.print(
-                    f"      [dim]上级[{passage['source_start']}-{passage['source_end']}][/] {escape(_quote(passage['source_text']))}"
-                )
+            left = Text(f"[{passage['start']}-{passage['end']}] ", style="dim") + left
+            right = (
+                Text(f"[{passage['source_start']}-{passage['source_end']}] ", style="dim") + right
+            )
+            table.add_row(left, right)
+        if len(passages) > 3:
+            table.caption = f"另有 {len(passages) - 3} 段，见 --format json 或 HTML 报告"
+        console.print(Padding(table, (0, 0, 0, 4)))
 
 
 def _measures_section(console: Console, result: DocumentResult, options: ReportOptions) -> None:
