@@ -351,12 +351,12 @@ def test_unfinished_update_is_invisible(redis_url: str, corpus: Path) -> None:
 
     windows, doc, _ = fingerprint(UPPER)
     ids = np.array([999], dtype=np.uint32)
-    from wenshan_audit.copying.index import _sorted_table
+    from wenshan_audit.copying.rows import sorted_table
 
     writer._write_segment(  # the data of an update that dies before its switch
         {
-            "w": _sorted_table(windows, np.repeat(ids, len(windows))),
-            "d": _sorted_table(doc[None, :], ids),
+            "w": sorted_table(windows, np.repeat(ids, len(windows))),
+            "d": sorted_table(doc[None, :], ids),
         },
         {entry.path: [999, entry.sha256, 1, 1]},
     )

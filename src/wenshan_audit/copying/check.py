@@ -27,8 +27,9 @@ from ..model import CheckOutcome, Document, Finding, Severity
 from .align import DraftSeeds, align
 from .backend import open_configured
 from .fingerprint import query_keys
-from .index import BrokenIndexError, CopyIndexError, Index, Source, Writer, text_hash
+from .index import BrokenIndexError, CopyIndexError, Index, Source, Writer
 from .normalise import DIGIT, LEVEL, Normalised, normalise
+from .rows import text_hash
 
 if TYPE_CHECKING:
     from ..audit import AuditOptions

@@ -28,9 +28,8 @@ import os
 import shutil
 import sqlite3
 import time
-from collections import deque
-from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import ProcessPoolExecutor
+from abc import ABC, abstractmethod
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -41,22 +40,31 @@ from ..errors import WenshanError
 from . import minhash
 from . import normalise as normalise_mod
 from .align import SEED_K
-from .fingerprint import WINDOW, fingerprint, seed_set
+from .fingerprint import WINDOW, seed_set
+from .rows import (
+    BATCH,
+    ROW_FIELDS,
+    STOP_DF,
+    STOP_SAMPLE,
+    TEXT_ENCODING,
+    Entry,
+    Row,
+    fingerprint_batch,
+    parallel,
+    read_and_fingerprint,
+    sample_flags,
+    sorted_table,
+    stoplist_of,
+)
 
 # 2: texts stored as UTF-16 (version 1 indexes hold zlib-compressed UTF-8 under the same
 # column); meta.json counts documents and window keys so a partial copy is detected
 FORMAT_VERSION = 2
-# Texts are stored uncompressed: zlib cost more time than fingerprinting, and
-# UTF-16 takes 2 bytes per CJK character against 3 in UTF-8.
-TEXT_ENCODING = "utf-16-le"
-STOP_SAMPLE = 1000  # documents sampled for the stoplist
-STOP_DF = 5  # a seed k-gram in this many sampled documents is boilerplate
 MAX_BUCKET = 2000  # a band bucket with more documents is boilerplate: skipped
-_BATCH = 32
 _INSERT_BATCH = 256
 _INSERT = (
-    "INSERT INTO docs (id, path, sha256, size, mtime_ns, text_hash, title, doc_number, issuer,"
-    " n_chars, n_windows, text, gen_added) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)"
+    f"INSERT INTO docs (id, {', '.join(ROW_FIELDS)}, gen_added)"
+    f" VALUES ({','.join('?' * (len(ROW_FIELDS) + 2))})"
 )
 _LOW = np.uint64(0xFFFFFFFF)
 _SCHEMA = """
@@ -115,24 +123,6 @@ def _decode(blob: bytes) -> str:
     return blob.decode(TEXT_ENCODING)
 
 
-def text_hash(text: str) -> str:
-    return hashlib.sha1(text.encode("utf-8")).hexdigest()
-
-
-@dataclass(frozen=True)
-class Entry:
-    """A reference document ready to be stored."""
-
-    path: str
-    sha256: str
-    size: int
-    mtime_ns: int
-    text: str
-    title: str | None = None
-    doc_number: str | None = None
-    issuer: str | None = None
-
-
 @dataclass(frozen=True)
 class Source:
     """A stored reference document, as the check needs it."""
@@ -156,113 +146,6 @@ class UpdateStats:
     @property
     def changed(self) -> bool:
         return bool(self.added or self.updated or self.removed)
-
-
-def _read_entry(path_str: str) -> Entry | tuple[str, str]:
-    """Read one file through the project's readers (runs in worker processes)."""
-    from ..errors import ReadError
-    from ..readers import read_document
-
-    path = Path(path_str)
-    try:
-        doc = read_document(path)
-        data = path.read_bytes()
-        stat = path.stat()
-    except ReadError as exc:
-        return path_str, exc.message
-    except OSError as exc:
-        return path_str, f"无法读取 {path}：{exc.strerror}"
-    return Entry(
-        path=path_str,
-        sha256=hashlib.sha256(data).hexdigest(),
-        size=stat.st_size,
-        mtime_ns=stat.st_mtime_ns,
-        text=doc.text,
-        title=doc.meta.title,
-        doc_number=doc.meta.doc_number,
-        issuer=doc.meta.issuer,
-    )
-
-
-# insert values, window keys, document keys, seed set (stoplist sample only)
-Row = tuple[tuple[Any, ...], np.ndarray, np.ndarray, np.ndarray | None]
-
-
-def _row(entry: Entry, with_seeds: bool) -> Row:
-    """Fingerprint one document (runs in worker processes)."""
-    windows, doc, seeds = fingerprint(entry.text, with_seeds)
-    values = (
-        entry.path,
-        entry.sha256,
-        entry.size,
-        entry.mtime_ns,
-        text_hash(entry.text),
-        entry.title,
-        entry.doc_number,
-        entry.issuer,
-        len(entry.text),
-        len(windows),
-        entry.text.encode(TEXT_ENCODING),
-    )
-    return values, windows, doc, seeds
-
-
-def _fingerprint_batch(items: list[tuple[Entry, bool]]) -> list[Row]:
-    return [_row(entry, with_seeds) for entry, with_seeds in items]
-
-
-def _read_and_fingerprint(items: list[tuple[str, bool]]) -> list[Row | tuple[str, str]]:
-    out: list[Any] = []
-    for path, with_seeds in items:
-        entry = _read_entry(path)
-        out.append(_row(entry, with_seeds) if isinstance(entry, Entry) else entry)
-    return out
-
-
-def _sample_flags(items: Iterable[Any]) -> Iterator[tuple[Any, bool]]:
-    """Mark the first STOP_SAMPLE items: their seed sets make the stoplist."""
-    for i, item in enumerate(items):
-        yield item, i < STOP_SAMPLE
-
-
-def _chunks(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
-    chunk: list[Any] = []
-    for item in items:
-        chunk.append(item)
-        if len(chunk) == size:
-            yield chunk
-            chunk = []
-    if chunk:
-        yield chunk
-
-
-def _parallel(
-    func: Callable[[list[Any]], list[Any]], items: Iterable[Any], workers: int, small: bool
-) -> Iterator[Any]:
-    """``func`` over chunks of ``items`` in order; in worker processes unless ``small``.
-
-    At most ``4 * workers`` chunks are in flight, so a large corpus streams
-    through without being held in memory.
-    """
-    if workers <= 1 or small:
-        for chunk in _chunks(items, _BATCH):
-            yield from func(chunk)
-        return
-    with ProcessPoolExecutor(max_workers=workers) as pool:
-        pending: deque[Any] = deque()
-        for chunk in _chunks(items, _BATCH):
-            pending.append(pool.submit(func, chunk))
-            if len(pending) >= 4 * workers:
-                yield from pending.popleft().result()
-        while pending:
-            yield from pending.popleft().result()
-
-
-def _sorted_table(keys: np.ndarray, docs: np.ndarray) -> np.ndarray:
-    """Band table (BANDS, n): per band, ``key << 32 | doc`` sorted."""
-    table = (keys.T.astype(np.uint64) << np.uint64(32)) | docs.astype(np.uint64)[None, :]
-    table.sort(axis=1)
-    return table
 
 
 def _atomic_write_text(path: Path, text: str) -> None:
@@ -353,7 +236,7 @@ class Index:
         return f"gen_added <= {g} AND (gen_removed IS NULL OR gen_removed > {g})"
 
     @staticmethod
-    def _lookup(table: np.ndarray, keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    def lookup(table: np.ndarray, keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """(query row, doc id) of every bucket hit; keys (n, BANDS)."""
         rows, docs = [], []
         if table.shape[1] == 0 or len(keys) == 0:
@@ -378,21 +261,21 @@ class Index:
 
     def candidates(self, window_keys: np.ndarray, doc_keys: np.ndarray, limit: int) -> list[int]:
         """Document ids, most matched windows first, then document-level matches."""
-        rows, docs = self._lookup(self.windows, window_keys)
+        rows, docs = self.lookup(self.windows, window_keys)
         ranked: list[int] = []
         if len(docs):
             pairs = np.unique(docs.astype(np.int64) << 32 | rows)
             ids, counts = np.unique(pairs >> 32, return_counts=True)
             ranked = ids[np.argsort(-counts, kind="stable")][:limit].tolist()
         if len(doc_keys):
-            _, near = self._lookup(self.documents, doc_keys.reshape(1, -1))
+            _, near = self.lookup(self.documents, doc_keys.reshape(1, -1))
             ranked += [int(d) for d in np.unique(near) if int(d) not in ranked]
         if self.size <= limit:
             # aligning every document costs less than a retrieval miss
-            ranked += [i for i in self._all_ids() if i not in ranked]
+            ranked += [i for i in self.all_ids() if i not in ranked]
         return ranked
 
-    def _all_ids(self) -> list[int]:
+    def all_ids(self) -> list[int]:
         return [
             r[0]
             for r in self.db.execute(f"SELECT id FROM docs WHERE {self._visible()} ORDER BY id")
@@ -450,7 +333,106 @@ class Index:
         }
 
 
-class Writer:
+class CorpusWriter(ABC):
+    """The build and update flow every index writer shares.
+
+    A writer says what its index holds (:meth:`_known`, :meth:`_exists`), how
+    it keeps the new stat of a file whose content did not change
+    (:meth:`_restat`) and how fingerprinted rows become a new version
+    (:meth:`commit`); reading, comparing and fingerprinting happen here.
+    """
+
+    @abstractmethod
+    def _known(self, rebuild: bool) -> Mapping[str, Sequence[Any]]:
+        """path -> (id, sha256, size, mtime_ns) of the indexed documents; none for a rebuild."""
+
+    @abstractmethod
+    def _exists(self) -> bool:
+        """Whether a version was committed (else even an unchanged corpus is committed)."""
+
+    @abstractmethod
+    def _restat(self, doc_id: int, size: int, mtime_ns: int) -> None:
+        """The file of ``doc_id`` has a new size or mtime but the same content."""
+
+    @abstractmethod
+    def commit(
+        self, rows: Iterable[Row], removed: list[int], corpus: str | None, rebuild: bool
+    ) -> int:
+        """Store ``rows`` (a stream is fine) without ``removed`` as a new version; its number."""
+
+    @abstractmethod
+    def close(self) -> None: ...
+
+    def update_from_folder(
+        self,
+        corpus: Path,
+        workers: int = 2,
+        progress: Callable[[int, int], None] | None = None,
+        rebuild: bool = False,
+    ) -> UpdateStats:
+        """Index new and changed files of ``corpus``, drop deleted ones."""
+        from ..readers import iter_files
+
+        started = time.perf_counter()
+        if not corpus.is_dir():
+            raise CopyIndexError(f"上级文件夹 {corpus} 不存在或不是文件夹。请检查路径")
+        stats = UpdateStats()
+        live = self._known(rebuild)
+        seen: set[str] = set()
+        todo: list[str] = []
+        for path in iter_files([corpus]):
+            key = str(path.resolve())
+            seen.add(key)
+            known = live.get(key)
+            if known is not None:
+                stat = path.stat()
+                if (stat.st_size, stat.st_mtime_ns) == (known[2], known[3]):
+                    stats.unchanged += 1
+                    continue
+                if hashlib.sha256(path.read_bytes()).hexdigest() == known[1]:
+                    self._restat(known[0], stat.st_size, stat.st_mtime_ns)
+                    stats.unchanged += 1
+                    continue
+                stats.updated += 1
+            else:
+                stats.added += 1
+            todo.append(key)
+        removed = [v[0] for k, v in live.items() if k not in seen or k in todo]
+        stats.removed = sum(1 for k in live if k not in seen)
+
+        def rows() -> Iterator[Row]:
+            work = parallel(
+                read_and_fingerprint, sample_flags(todo), workers, small=len(todo) < 4 * BATCH
+            )
+            for done, item in enumerate(work, 1):
+                if isinstance(item[0], str):
+                    stats.failures.append(item)
+                else:
+                    yield item
+                if progress:
+                    progress(done, len(todo))
+
+        if rebuild or stats.changed or not self._exists():
+            self.commit(rows(), removed, corpus=str(corpus.resolve()), rebuild=rebuild)
+        stats.seconds = time.perf_counter() - started
+        return stats
+
+    def add_texts(self, entries: Iterable[Entry], workers: int = 2) -> UpdateStats:
+        """Index documents given in memory, replacing the index content (benchmarks)."""
+        started = time.perf_counter()
+        stats = UpdateStats()
+
+        def rows() -> Iterator[Row]:
+            for row in parallel(fingerprint_batch, sample_flags(entries), workers, small=False):
+                stats.added += 1
+                yield row
+
+        self.commit(rows(), [], corpus=None, rebuild=True)
+        stats.seconds = time.perf_counter() - started
+        return stats
+
+
+class Writer(CorpusWriter):
     """Builds and incrementally updates an index directory.
 
     An existing index that cannot be used (:class:`BrokenIndexError`) is
@@ -523,94 +505,32 @@ class Writer:
         if self.db is not None:
             self.db.close()
 
-    def _live(self) -> dict[str, tuple[int, str, int, int]]:
-        rows = (
-            self._writable(False)
-            .execute("SELECT path, id, sha256, size, mtime_ns FROM docs WHERE gen_removed IS NULL")
-            .fetchall()
-        )
+    def _known(self, rebuild: bool) -> dict[str, tuple[int, str, int, int]]:
+        db = self._writable(rebuild)
+        if rebuild:
+            return {}
+        rows = db.execute(
+            "SELECT path, id, sha256, size, mtime_ns FROM docs WHERE gen_removed IS NULL"
+        ).fetchall()
         return {r[0]: (r[1], r[2], r[3], r[4]) for r in rows}
 
-    def update_from_folder(
-        self,
-        corpus: Path,
-        workers: int = 2,
-        progress: Callable[[int, int], None] | None = None,
-        rebuild: bool = False,
-    ) -> UpdateStats:
-        """Index new and changed files of ``corpus``, drop deleted ones."""
-        from ..readers import iter_files
+    def _exists(self) -> bool:
+        return bool(self.meta)
 
-        started = time.perf_counter()
-        if not corpus.is_dir():
-            raise CopyIndexError(f"上级文件夹 {corpus} 不存在或不是文件夹。请检查路径")
-        stats = UpdateStats()
-        self._writable(rebuild)
-        live = {} if rebuild else self._live()
-        seen: set[str] = set()
-        todo: list[str] = []
-        for path in iter_files([corpus]):
-            key = str(path.resolve())
-            seen.add(key)
-            known = live.get(key)
-            if known is not None:
-                stat = path.stat()
-                if (stat.st_size, stat.st_mtime_ns) == (known[2], known[3]):
-                    stats.unchanged += 1
-                    continue
-                if hashlib.sha256(path.read_bytes()).hexdigest() == known[1]:
-                    with self.db:
-                        self.db.execute(
-                            "UPDATE docs SET size = ?, mtime_ns = ? WHERE id = ?",
-                            (stat.st_size, stat.st_mtime_ns, known[0]),
-                        )
-                    stats.unchanged += 1
-                    continue
-                stats.updated += 1
-            else:
-                stats.added += 1
-            todo.append(key)
-        removed = [v[0] for k, v in live.items() if k not in seen or k in todo]
-        stats.removed = sum(1 for k in live if k not in seen)
-
-        def rows() -> Iterator[Row]:
-            work = _parallel(
-                _read_and_fingerprint, _sample_flags(todo), workers, small=len(todo) < 4 * _BATCH
+    def _restat(self, doc_id: int, size: int, mtime_ns: int) -> None:
+        assert self.db is not None
+        with self.db:
+            self.db.execute(
+                "UPDATE docs SET size = ?, mtime_ns = ? WHERE id = ?", (size, mtime_ns, doc_id)
             )
-            for done, item in enumerate(work, 1):
-                if isinstance(item[0], str):
-                    stats.failures.append(item)
-                else:
-                    yield item
-                if progress:
-                    progress(done, len(todo))
 
-        if rebuild or stats.changed or not self.meta:
-            self._commit(rows(), removed, corpus=str(corpus.resolve()), rebuild=rebuild)
-        stats.seconds = time.perf_counter() - started
-        return stats
-
-    def add_texts(self, entries: Iterable[Entry], workers: int = 2) -> UpdateStats:
-        """Index documents given in memory, replacing the index content (benchmarks)."""
-        started = time.perf_counter()
-        stats = UpdateStats()
-
-        def rows() -> Iterator[Row]:
-            for row in _parallel(_fingerprint_batch, _sample_flags(entries), workers, small=False):
-                stats.added += 1
-                yield row
-
-        self._commit(rows(), [], corpus=None, rebuild=True)
-        stats.seconds = time.perf_counter() - started
-        return stats
-
-    def _commit(
+    def commit(
         self,
         rows: Iterable[Row],
         removed: list[int],
         corpus: str | None,
         rebuild: bool,
-    ) -> None:
+    ) -> int:
         g = self.generation + 1
         db = self._writable(rebuild)
         with db:
@@ -669,6 +589,7 @@ class Writer:
             ).rowcount
         if rebuild and deleted:  # give the space of the old texts back (a copy of the file)
             db.execute("VACUUM")
+        return g
 
     def _merged(
         self, name: str, new_ids: list[int], keys: list[np.ndarray], rebuild: bool
@@ -676,7 +597,7 @@ class Writer:
         """The previous band table without removed documents, plus the new keys."""
         ids = np.repeat(np.array(new_ids, dtype=np.uint32), [len(k) for k in keys])
         fresh = (
-            _sorted_table(np.concatenate(keys), ids)
+            sorted_table(np.concatenate(keys), ids)
             if len(ids)
             else np.zeros((minhash.BANDS, 0), dtype=np.uint64)
         )
@@ -711,13 +632,8 @@ class Writer:
                 "SELECT text FROM docs WHERE gen_removed IS NULL ORDER BY id LIMIT ?",
                 (STOP_SAMPLE,),
             )
-            new_sets = [seed_set(normalise_mod.normalise(r[0].decode(TEXT_ENCODING))) for r in rows]
-        if len(new_sets) < STOP_DF:
-            return np.zeros(0, dtype=np.uint64)
-        values = np.sort(np.concatenate(new_sets))
-        starts = np.flatnonzero(np.concatenate(([True], values[1:] != values[:-1])))
-        counts = np.diff(np.append(starts, len(values)))
-        return values[starts[counts >= STOP_DF]]
+            new_sets = [seed_set(normalise_mod.normalise(_decode(r[0]))) for r in rows]
+        return stoplist_of(new_sets)
 
 
 def open_index(root: Path) -> Index:

@@ -31,9 +31,8 @@ import json
 import math
 import secrets
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -41,26 +40,8 @@ import numpy as np
 from . import minhash
 from . import normalise as normalise_mod
 from .fingerprint import seed_set
-from .index import (
-    _BATCH as _READ_BATCH,
-)
-from .index import (
-    STOP_DF,
-    STOP_SAMPLE,
-    TEXT_ENCODING,
-    CopyIndexError,
-    Entry,
-    Index,
-    Row,
-    Source,
-    UpdateStats,
-    _fingerprint_batch,
-    _parallel,
-    _read_and_fingerprint,
-    _sample_flags,
-    _sorted_table,
-    scheme,
-)
+from .index import CopyIndexError, CorpusWriter, Index, Source, scheme
+from .rows import ROW_FIELDS, STOP_SAMPLE, TEXT_ENCODING, Row, sorted_table, stoplist_of
 
 FORMAT_VERSION = 1
 CHUNK = 32  # target entries per chunk: memory ~10 B per entry, ~300 B fetched per key
@@ -70,20 +51,6 @@ GRACE = 120.0  # seconds a superseded version stays readable
 LOCK_TTL = 3600
 _BATCH = 2000  # commands per pipeline round trip
 _KINDS = ("w", "d")  # window keys, whole-document keys
-# the columns of a fingerprinted Row's values, in the order index.py inserts them
-ROW_FIELDS = (
-    "path",
-    "sha256",
-    "size",
-    "mtime_ns",
-    "text_hash",
-    "title",
-    "doc_number",
-    "issuer",
-    "n_chars",
-    "n_windows",
-    "text",
-)
 
 
 def _client(url: str) -> Any:
@@ -149,14 +116,6 @@ def _chunk_of(keys: np.ndarray, bits: int) -> np.ndarray:
     )
 
 
-def _stoplist(sets: list[np.ndarray]) -> np.ndarray:
-    """The embedded index's rule: seed k-grams in at least STOP_DF sampled documents."""
-    if len(sets) < STOP_DF:
-        return np.zeros(0, dtype=np.uint64)
-    values, counts = np.unique(np.concatenate(sets), return_counts=True)
-    return values[counts >= STOP_DF]
-
-
 @dataclass
 class _Manifest:
     generation: int
@@ -200,7 +159,7 @@ class _Manifest:
 class _Fetched:
     """Band sub-tables holding every stored entry for one draft's keys.
 
-    Shaped like :class:`Index` (``_lookup`` on a table, ``size``, ``_all_ids``)
+    Shaped like :class:`Index` (``lookup`` on a table, ``size``, ``all_ids``)
     so that :meth:`Index.candidates` ranks them exactly as the embedded tables.
     """
 
@@ -214,13 +173,13 @@ class _Fetched:
     def size(self) -> int:
         return self.owner.size
 
-    def _all_ids(self) -> list[int]:
+    def all_ids(self) -> list[int]:
         return self.owner.all_ids()
 
-    def _lookup(self, kind: str, keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    def lookup(self, kind: str, keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         rows, docs = [], []
         for band, column in enumerate(self.tables[kind]):
-            r, d = Index._lookup(column[None, :], keys[:, band : band + 1])
+            r, d = Index.lookup(column[None, :], keys[:, band : band + 1])
             rows.append(r)
             docs.append(d)
         return np.concatenate(rows), np.concatenate(docs)
@@ -377,7 +336,7 @@ def _live_files(client: Any, keys: Keys, manifest: _Manifest) -> dict[str, list[
     return out
 
 
-class RedisWriter:
+class RedisWriter(CorpusWriter):
     """Builds and updates a shared index; holds the index's writer lock while open."""
 
     def __init__(self, url: str, name: str) -> None:
@@ -392,6 +351,7 @@ class RedisWriter:
             )
         current = self.client.get(self.keys.current)
         self.manifest: _Manifest | None = None
+        self._touched: list[tuple[int, int, int]] = []  # (id, size, mtime_ns) for the next version
         if current is not None:
             raw = self.client.get(self.keys.version(int(current)))
             self.manifest = _Manifest.parse(raw, f"{url} {name}")
@@ -416,81 +376,16 @@ class RedisWriter:
     def _live(self) -> dict[str, list[Any]]:
         return _live_files(self.client, self.keys, self.manifest) if self.manifest else {}
 
-    def update_from_folder(
-        self,
-        corpus: Path,
-        workers: int = 2,
-        progress: Callable[[int, int], None] | None = None,
-        rebuild: bool = False,
-    ) -> UpdateStats:
-        """Index new and changed files of ``corpus``, drop deleted ones (as the embedded Writer)."""
-        import hashlib
+    def _known(self, rebuild: bool) -> dict[str, list[Any]]:
+        self._touched = []
+        return {} if rebuild else self._live()
 
-        from ..readers import iter_files
+    def _exists(self) -> bool:
+        return self.manifest is not None
 
-        started = time.perf_counter()
-        if not corpus.is_dir():
-            raise CopyIndexError(f"上级文件夹 {corpus} 不存在或不是文件夹。请检查路径")
-        stats = UpdateStats()
-        live = {} if rebuild else self._live()
-        seen: set[str] = set()
-        todo: list[str] = []
-        touched: list[tuple[int, int, int]] = []  # unchanged content, new stat
-        for path in iter_files([corpus]):
-            key = str(path.resolve())
-            seen.add(key)
-            known = live.get(key)
-            if known is not None:
-                stat = path.stat()
-                if (stat.st_size, stat.st_mtime_ns) == (known[2], known[3]):
-                    stats.unchanged += 1
-                    continue
-                if hashlib.sha256(path.read_bytes()).hexdigest() == known[1]:
-                    touched.append((known[0], stat.st_size, stat.st_mtime_ns))
-                    stats.unchanged += 1
-                    continue
-                stats.updated += 1
-            else:
-                stats.added += 1
-            todo.append(key)
-        removed = [v[0] for k, v in live.items() if k not in seen or k in todo]
-        stats.removed = sum(1 for k in live if k not in seen)
-
-        def rows() -> Iterator[Row]:
-            work = _parallel(
-                _read_and_fingerprint,
-                _sample_flags(todo),
-                workers,
-                small=len(todo) < 4 * _READ_BATCH,
-            )
-            for done, item in enumerate(work, 1):
-                if isinstance(item[0], str):
-                    stats.failures.append(item)
-                else:
-                    yield item
-                if progress:
-                    progress(done, len(todo))
-
-        if rebuild or stats.changed or self.manifest is None:
-            self.commit(
-                rows(), removed, corpus=str(corpus.resolve()), rebuild=rebuild, touched=touched
-            )
-        stats.seconds = time.perf_counter() - started
-        return stats
-
-    def add_texts(self, entries: Iterable[Entry], workers: int = 2) -> UpdateStats:
-        """Index documents given in memory, replacing the index content (benchmarks)."""
-        started = time.perf_counter()
-        stats = UpdateStats()
-
-        def rows() -> Iterator[Row]:
-            for row in _parallel(_fingerprint_batch, _sample_flags(entries), workers, small=False):
-                stats.added += 1
-                yield row
-
-        self.commit(rows(), [], corpus=None, rebuild=True)
-        stats.seconds = time.perf_counter() - started
-        return stats
+    def _restat(self, doc_id: int, size: int, mtime_ns: int) -> None:
+        # segments are immutable: the new stat goes into the next version, if one is committed
+        self._touched.append((doc_id, size, mtime_ns))
 
     def commit(
         self,
@@ -498,15 +393,15 @@ class RedisWriter:
         removed: list[int],
         corpus: str | None,
         rebuild: bool,
-        touched: Iterable[tuple[int, int, int]] = (),
     ) -> int:
         """Store fingerprinted documents as a new version and switch readers to it.
 
-        ``rows`` are what the embedded Writer stores (index.py's fingerprinted
-        rows) and may be a stream, as from the Spark build: texts go to Redis as
+        ``rows`` are what the embedded Writer stores (the rows of :mod:`.rows`)
+        and may be a stream, as from the Spark build: texts go to Redis as
         they come, only the band keys stay in memory. Returns the new version.
         """
         old = self.manifest
+        touched, self._touched = self._touched, []
         g = (old.generation if old else 0) + 1
         segments = [] if (rebuild or old is None) else list(old.segments)
         dead = set() if (rebuild or old is None) else set(old.dead) | set(removed)
@@ -550,8 +445,8 @@ class RedisWriter:
             segments.append(
                 self._write_segment(
                     {
-                        "w": _sorted_table(np.concatenate(win_keys), np.repeat(ids, counts)),
-                        "d": _sorted_table(
+                        "w": sorted_table(np.concatenate(win_keys), np.repeat(ids, counts)),
+                        "d": sorted_table(
                             np.concatenate(doc_keys), np.repeat(ids, [len(k) for k in doc_keys])
                         ),
                     },
@@ -564,7 +459,7 @@ class RedisWriter:
             segments = [self._merge(segments, dead, live)]
             dead = set()
         fresh = rebuild or old is None
-        stop = _stoplist(seed_sets) if fresh else self._stoplist_update(live)
+        stop = stoplist_of(seed_sets) if fresh else self._stoplist_update(live)
         manifest = _Manifest(
             g,
             segments,
@@ -656,7 +551,7 @@ class RedisWriter:
         for doc_id in sample:
             pipe.hget(self.keys.doc(doc_id), "text")
         texts = [blob.decode(TEXT_ENCODING) for blob in pipe.execute()]
-        return _stoplist([seed_set(normalise_mod.normalise(t)) for t in texts])
+        return stoplist_of([seed_set(normalise_mod.normalise(t)) for t in texts])
 
     def _collect_garbage(self) -> None:
         """Delete versions superseded more than GRACE ago, and data only they used."""

@@ -2,7 +2,7 @@
 
 The expensive part of a build is reading every document (docx/pdf/ofd parsing)
 and fingerprinting it; Spark executors do exactly that by calling the local
-build's own function (:func:`.index._read_and_fingerprint`: the project's
+build's own function (:func:`.rows.read_and_fingerprint`: the project's
 readers, :func:`.fingerprint.fingerprint`, the same normalisation, MinHash and
 band keys), so there is no second implementation. The rows stream back to the
 driver in corpus order and go to the same writer as a local build: the embedded
@@ -32,15 +32,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from .index import (
-    _BATCH,
-    CopyIndexError,
-    Row,
-    UpdateStats,
-    Writer,
-    _read_and_fingerprint,
-    _sample_flags,
-)
+from .index import CopyIndexError, CorpusWriter, UpdateStats, Writer
+from .rows import BATCH, Row, chunks, read_and_fingerprint, sample_flags
 
 APP_NAME = "wenshan-audit index build"
 FILES_PER_PARTITION = 64  # small partitions: documents vary a lot in parsing cost
@@ -48,14 +41,8 @@ FILES_PER_PARTITION = 64  # small partitions: documents vary a lot in parsing co
 
 def _fingerprint_partition(items: Iterator[tuple[str, bool]]) -> Iterator[Any]:
     """Executor side: the local build's read-and-fingerprint, a batch at a time."""
-    batch: list[tuple[str, bool]] = []
-    for item in items:
-        batch.append(item)
-        if len(batch) == _BATCH:
-            yield from _read_and_fingerprint(batch)
-            batch = []
-    if batch:
-        yield from _read_and_fingerprint(batch)
+    for batch in chunks(items, BATCH):
+        yield from read_and_fingerprint(batch)
 
 
 def corpus_paths(corpus: Path) -> list[str]:
@@ -102,7 +89,7 @@ def fingerprinted(spark: Any, paths: list[str], stats: UpdateStats) -> Iterator[
 
     slices = max(1, -(-len(paths) // FILES_PER_PARTITION))
     # the first STOP_SAMPLE files also return their seed sets, as in a local build
-    items = list(_sample_flags(paths))
+    items = list(sample_flags(paths))
     rdd = spark.sparkContext.parallelize(items, slices).mapPartitions(_fingerprint_partition)
     # every partition is fingerprinted in parallel and kept on the executors; only then
     # are they streamed to the driver, in order (toLocalIterator alone runs them one by one)
@@ -119,17 +106,12 @@ def fingerprinted(spark: Any, paths: list[str], stats: UpdateStats) -> Iterator[
         rdd.unpersist()
 
 
-def build(corpus: Path, writer: Writer | Any, spark: Any) -> UpdateStats:
+def build(corpus: Path, writer: CorpusWriter, spark: Any) -> UpdateStats:
     """Rebuild the index held by ``writer`` from ``corpus`` with Spark."""
     started = time.perf_counter()
     stats = UpdateStats()
-    paths = corpus_paths(corpus)
-    rows = fingerprinted(spark, paths, stats)
-    resolved = str(corpus.resolve())
-    if isinstance(writer, Writer):
-        writer._commit(rows, [], corpus=resolved, rebuild=True)
-    else:
-        writer.commit(rows, [], corpus=resolved, rebuild=True)
+    rows = fingerprinted(spark, corpus_paths(corpus), stats)
+    writer.commit(rows, [], corpus=str(corpus.resolve()), rebuild=True)
     stats.seconds = time.perf_counter() - started
     return stats
 
@@ -150,7 +132,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.redis:
             from .redis_backend import RedisWriter
 
-            writer: Any = RedisWriter(args.redis, args.name)
+            writer: CorpusWriter = RedisWriter(args.redis, args.name)
         else:
             writer = Writer(args.index)
         try:
