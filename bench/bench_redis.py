@@ -21,18 +21,19 @@ import argparse
 import multiprocessing as mp
 import os
 import shutil
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 from typing import Any
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+sys.path.insert(1, str(HERE.parent / "tests"))  # conftest.py starts redis-server for the tests too
 
 from bench_copy_speed import entries, make_draft  # noqa: E402
+from conftest import start_redis_server  # noqa: E402
 
 from wenshan_audit.copying.check import CopyCheck, Settings  # noqa: E402
 from wenshan_audit.copying.index import Index, Writer  # noqa: E402
@@ -42,40 +43,14 @@ from wenshan_audit.model import Document  # noqa: E402
 NAME = "bench"
 
 
-def start_server(folder: Path) -> tuple[subprocess.Popen[bytes], str]:
-    import redis
-
+def start_server(folder: Path) -> tuple[Any, str]:
     binary = shutil.which("redis-server")
     if binary is None:
         sys.exit("未找到 redis-server：apt-get install redis-server，或用 --url 指定服务器")
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    proc = subprocess.Popen(
-        [
-            binary,
-            "--port",
-            str(port),
-            "--bind",
-            "127.0.0.1",
-            "--save",
-            "",
-            "--appendonly",
-            "no",
-            "--dir",
-            str(folder),
-        ],
-        stdout=subprocess.DEVNULL,
-    )
-    url = f"redis://127.0.0.1:{port}/0"
-    for _ in range(200):
-        try:
-            redis.Redis.from_url(url).ping()
-            return proc, url
-        except redis.exceptions.ConnectionError:
-            time.sleep(0.05)
-    proc.kill()
-    sys.exit("redis-server 未能启动")
+    started = start_redis_server(binary, folder)
+    if started is None:
+        sys.exit("redis-server 未能启动")
+    return started
 
 
 def open_backend(kind: str, target: str) -> Any:

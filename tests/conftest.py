@@ -1,9 +1,14 @@
-"""Shared fixtures: builders that write real documents (PDF via reportlab, OFD by hand)."""
+"""Shared fixtures: builders that write real documents (PDF via reportlab, OFD by hand),
+and a throwaway redis-server (also started by bench/bench_redis.py)."""
 
 from __future__ import annotations
 
+import shutil
+import socket
+import subprocess
+import time
 import zipfile
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from xml.sax.saxutils import escape
 
@@ -140,3 +145,67 @@ def pdf_writer() -> Callable[..., Path]:
 @pytest.fixture
 def ofd_writer() -> Callable[..., Path]:
     return write_ofd
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def start_redis_server(binary: str, folder: Path) -> tuple[subprocess.Popen[bytes], str] | None:
+    """A redis-server without persistence on a free loopback port, and its URL; None if it
+    would not start."""
+    import redis
+
+    for _ in range(5):  # another process may take the port between the probe and the bind
+        port = free_port()
+        proc = subprocess.Popen(
+            [
+                binary,
+                "--port",
+                str(port),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+                "--dir",
+                str(folder),
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        url = f"redis://127.0.0.1:{port}/0"
+        for _ in range(100):
+            try:
+                redis.Redis.from_url(url).ping()
+                break
+            except redis.exceptions.ConnectionError:
+                if proc.poll() is not None:
+                    break
+                time.sleep(0.05)
+        if proc.poll() is None:
+            return proc, url
+    return None
+
+
+@pytest.fixture(scope="session")
+def redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A real redis-server for the shared-index tests; skipped, with the reason, without one."""
+    binary = shutil.which("redis-server")
+    if binary is None:
+        pytest.skip(
+            "未找到 redis-server（Debian: apt-get install redis-server），跳过 Redis 后端测试"
+        )
+    pytest.importorskip(
+        "redis", reason="未安装 redis 客户端（pip install -e .[dev]），跳过 Redis 后端测试"
+    )
+    started = start_redis_server(binary, tmp_path_factory.mktemp("redis"))
+    if started is None:
+        pytest.skip("redis-server 无法在回环地址上启动，跳过 Redis 后端测试")
+    proc, url = started
+    yield url
+    proc.terminate()
+    proc.wait(timeout=10)

@@ -1,24 +1,21 @@
 """Both reference-index backends (embedded on disk, shared Redis) pass the same copy scenarios.
 
-The Redis tests start a real ``redis-server`` on a free loopback port and are
+The Redis tests start a real ``redis-server`` on a free loopback port (the
+``redis_url`` fixture of conftest.py) and are
 skipped, with the reason, only when no ``redis-server`` binary or no ``redis``
 client is installed (``apt-get install redis-server``; ``pip install -e .[dev]``).
 """
 
 from __future__ import annotations
 
-import shutil
-import socket
-import subprocess
 import threading
-import time
 import uuid
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pytest
+from conftest import free_port
 from test_copy import DRAFT, OTHER, UPPER, write
 
 from wenshan_audit.audit import AuditOptions
@@ -33,62 +30,6 @@ from wenshan_audit.errors import ConfigError
 from wenshan_audit.readers import read_document
 
 REAL_DOCS = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "real" / "docs"
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@pytest.fixture(scope="session")
-def redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    binary = shutil.which("redis-server")
-    if binary is None:
-        pytest.skip(
-            "未找到 redis-server（Debian: apt-get install redis-server），跳过 Redis 后端测试"
-        )
-    pytest.importorskip(
-        "redis", reason="未安装 redis 客户端（pip install -e .[dev]），跳过 Redis 后端测试"
-    )
-    import redis
-
-    folder = tmp_path_factory.mktemp("redis")
-    for _ in range(5):  # another process may take the port between the probe and the bind
-        port = _free_port()
-        proc = subprocess.Popen(
-            [
-                binary,
-                "--port",
-                str(port),
-                "--bind",
-                "127.0.0.1",
-                "--save",
-                "",
-                "--appendonly",
-                "no",
-                "--dir",
-                str(folder),
-            ],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        url = f"redis://127.0.0.1:{port}/0"
-        for _ in range(100):
-            try:
-                redis.Redis.from_url(url).ping()
-                break
-            except redis.exceptions.ConnectionError:
-                if proc.poll() is not None:
-                    break
-                time.sleep(0.05)
-        if proc.poll() is None:
-            break
-    else:
-        pytest.skip("redis-server 无法在回环地址上启动，跳过 Redis 后端测试")
-    yield url
-    proc.terminate()
-    proc.wait(timeout=10)
 
 
 class Backend:
@@ -403,7 +344,7 @@ def test_missing_index_and_unreachable_server_are_clear_errors(redis_url: str) -
     with pytest.raises(CopyIndexError, match="index build"):
         _redis(redis_url).open()
     with pytest.raises(CopyIndexError, match="无法连接 Redis"):
-        redis_backend.RedisIndex(f"redis://127.0.0.1:{_free_port()}/0", "x")
+        redis_backend.RedisIndex(f"redis://127.0.0.1:{free_port()}/0", "x")
 
 
 def test_backend_is_chosen_in_config(redis_url: str, corpus: Path, tmp_path: Path) -> None:

@@ -11,7 +11,7 @@ from typing import Any
 
 import numpy as np
 import pytest
-from test_backends import _drafts, _synthetic_corpus, redis_url  # noqa: F401 - fixture
+from test_backends import _drafts, _synthetic_corpus
 from test_copy import write
 
 from wenshan_audit.copying import spark_build
@@ -64,7 +64,7 @@ def test_spark_and_local_builds_are_identical(spark: Any, tmp_path: Path) -> Non
 
 def test_spark_build_into_redis_answers_like_local(
     spark: Any,
-    redis_url: str,  # noqa: F811 - the fixture imported from test_backends
+    redis_url: str,
     tmp_path: Path,
 ) -> None:
     from wenshan_audit.copying.redis_backend import RedisIndex, RedisWriter
