@@ -14,7 +14,7 @@ from . import ConfigOption, app, fail, handle_errors, load_config
 
 if TYPE_CHECKING:
     from ..config import Config
-    from ..copying.index import UpdateStats
+    from ..copying.index import CorpusWriter, UpdateStats
 
 index_app = typer.Typer(
     help="照搬检测索引：把上级文件文件夹建成可快速比对的索引（增量更新，按内容哈希）。",
@@ -61,31 +61,54 @@ def _index_path(cfg: Config, index: Path | None, corpus: Path | None) -> Path:
     return index_for_corpus(cfg, corpus)
 
 
-def _run(cfg: Config, corpus: Path, index: Path, workers: int, rebuild: bool) -> UpdateStats:
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-
+def _index_corpus(
+    config: Path | None,
+    corpus: Path | None,
+    index: Path | None,
+    workers: int,
+    rebuild: bool,
+    engine: str = "local",
+) -> None:
+    """Build (``rebuild``) or update the index of the corpus folder, then say what changed."""
     from ..copying.backend import open_writer
 
-    writer = open_writer(cfg, index)  # the shared Redis index when [reference] backend = "redis"
+    cfg = load_config(config)
+    folder = _corpus(cfg, corpus)
+    path = _index_path(cfg, index, folder)
+    if engine not in ("local", "spark"):
+        raise fail(f"--engine 取值应为 local 或 spark，实际为 {engine}")
+    writer = open_writer(cfg, path)  # the shared Redis index when [reference] backend = "redis"
     try:
-        with Progress(
-            TextColumn("建立索引"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            TimeElapsedColumn(),
-            console=Console(stderr=True),
-            transient=True,
-        ) as bar:
-            task = bar.add_task("index", total=None)
+        if engine == "spark":
+            from ..copying import spark_build
 
-            def progress(done: int, total: int) -> None:
-                bar.update(task, completed=done, total=total)
-
-            return writer.update_from_folder(
-                corpus, workers=workers, progress=progress, rebuild=rebuild
-            )
+            stats = spark_build.build(folder, writer, spark_build.session())
+        else:
+            stats = _with_progress(writer, folder, workers, rebuild)
     finally:
         writer.close()
+    _report(stats, path)
+
+
+def _with_progress(writer: CorpusWriter, corpus: Path, workers: int, rebuild: bool) -> UpdateStats:
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    with Progress(
+        TextColumn("建立索引"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=Console(stderr=True),
+        transient=True,
+    ) as bar:
+        task = bar.add_task("index", total=None)
+
+        def progress(done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total)
+
+        return writer.update_from_folder(
+            corpus, workers=workers, progress=progress, rebuild=rebuild
+        )
 
 
 def _report(stats: UpdateStats, index: Path) -> None:
@@ -114,22 +137,7 @@ def build(
     config: ConfigOption = None,
 ) -> None:
     """从头建立上级文件索引（已有索引将被重建）。"""
-    cfg = load_config(config)
-    folder = _corpus(cfg, corpus)
-    path = _index_path(cfg, index, folder)
-    if engine == "spark":
-        from ..copying import spark_build
-        from ..copying.backend import open_writer
-
-        writer = open_writer(cfg, path)
-        try:
-            _report(spark_build.build(folder, writer, spark_build.session()), path)
-        finally:
-            writer.close()
-        return
-    if engine != "local":
-        raise fail(f"--engine 取值应为 local 或 spark，实际为 {engine}")
-    _report(_run(cfg, folder, path, workers, rebuild=True), path)
+    _index_corpus(config, corpus, index, workers, rebuild=True, engine=engine)
 
 
 @index_app.command("update")
@@ -141,10 +149,7 @@ def update(
     config: ConfigOption = None,
 ) -> None:
     """增量更新索引：只处理新增、修改和删除的文件；未变化的文件不重复处理。"""
-    cfg = load_config(config)
-    folder = _corpus(cfg, corpus)
-    path = _index_path(cfg, index, folder)
-    _report(_run(cfg, folder, path, workers, rebuild=False), path)
+    _index_corpus(config, corpus, index, workers, rebuild=False)
 
 
 @index_app.command("stats")
