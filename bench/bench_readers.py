@@ -21,15 +21,16 @@ from __future__ import annotations
 import argparse
 import shutil
 import subprocess
+import sys
 import tempfile
 import time
-import zipfile
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from xml.sax.saxutils import escape
 
 ROOT = Path(__file__).resolve().parents[1]
 CORPUS = ROOT.parent / "shared" / "corpus" / "real" / "docs"
+sys.path.insert(0, str(ROOT / "tests"))  # the tests' real PDF and OFD writers
+from conftest import write_ofd, write_pdf  # noqa: E402
 
 
 def source_texts(count: int) -> list[list[str]]:
@@ -65,61 +66,18 @@ def write_docx(path: Path, paragraphs: Sequence[str]) -> None:
     doc.save(str(path))
 
 
-def write_pdf(path: Path, paragraphs: Sequence[str], pages: int) -> None:
-    from reportlab.pdfbase import pdfmetrics
-    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
-    from reportlab.pdfgen import canvas
-
-    pdfmetrics.registerFont(UnicodeCIDFont("STSong-Light"))
-    lines: list[tuple[str, float]] = []
-    while len(lines) < pages * 22:
-        for text in paragraphs:
-            chunks = [text[:26]] + [text[i : i + 28] for i in range(26, len(text), 28)]
-            lines += [(c, 104.0 if n == 0 else 72.0) for n, c in enumerate(chunks) if c]
-    c = canvas.Canvas(str(path), pagesize=(595, 842))
-    for number in range(pages):
-        c.setFont("STSong-Light", 16)
-        for row, (text, x) in enumerate(lines[number * 22 : (number + 1) * 22]):
-            c.drawString(x, 752 - row * 30, text)
-        c.setFont("STSong-Light", 12)
-        c.drawCentredString(297, 40, f"— {number + 1} —")
-        c.showPage()
-    c.save()
+def pdf_items(paragraphs: Sequence[str], pages: int) -> list[str]:
+    """Enough paragraphs (repeated) to fill about ``pages`` A4 pages of 22 lines of 28 chars."""
+    items: list[str] = []
+    while sum(len(p) // 28 + 1 for p in items) < pages * 22:
+        items.extend(paragraphs)
+    return items
 
 
-def write_ofd(path: Path, paragraphs: Sequence[str]) -> None:
-    ns = 'xmlns:ofd="http://www.ofdspec.org/2016"'
-    head = '<?xml version="1.0" encoding="UTF-8"?>'
-    lines = [escape(text[i : i + 28]) for text in paragraphs for i in range(0, len(text), 28)]
-    pages = [lines[i : i + 22] for i in range(0, len(lines), 22)]
-    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
-        z.writestr(
-            "OFD.xml",
-            f'{head}<ofd:OFD {ns} Version="1.0" DocType="OFD"><ofd:DocBody>'
-            "<ofd:DocRoot>Doc_0/Document.xml</ofd:DocRoot></ofd:DocBody></ofd:OFD>",
-        )
-        listing = "".join(
-            f'<ofd:Page ID="{100 + i}" BaseLoc="Pages/Page_{i}/Content.xml"/>'
-            for i in range(len(pages))
-        )
-        z.writestr(
-            "Doc_0/Document.xml",
-            f"{head}<ofd:Document {ns}><ofd:CommonData><ofd:PageArea><ofd:PhysicalBox>"
-            "0 0 210 297</ofd:PhysicalBox></ofd:PageArea></ofd:CommonData>"
-            f"<ofd:Pages>{listing}</ofd:Pages></ofd:Document>",
-        )
-        for i, page in enumerate(pages):
-            objects = "".join(
-                f'<ofd:TextObject ID="{10 + j}" Boundary="25 {30 + 10 * j} 170 8" Size="5.6">'
-                f'<ofd:TextCode X="0" Y="5.6" DeltaX="g {len(t) - 1} 5.6">{t}</ofd:TextCode>'
-                "</ofd:TextObject>"
-                for j, t in enumerate(page)
-            )
-            z.writestr(
-                f"Doc_0/Pages/Page_{i}/Content.xml",
-                f'{head}<ofd:Page {ns}><ofd:Content><ofd:Layer ID="1">{objects}'
-                "</ofd:Layer></ofd:Content></ofd:Page>",
-            )
+def ofd_pages(paragraphs: Sequence[str]) -> list[list[str]]:
+    """Paragraphs cut into lines of 28 characters, 22 lines a page."""
+    lines = [text[i : i + 28] for text in paragraphs for i in range(0, len(text), 28)]
+    return [lines[i : i + 22] for i in range(0, len(lines), 22)]
 
 
 def best(runs: int, work: Callable[[], None]) -> float:
@@ -170,7 +128,8 @@ def main() -> None:
         report("docx", len(docx_files), "docs", ours, base)
 
         pdf = folder / "long.pdf"
-        write_pdf(pdf, [p for ps in texts for p in ps], args.pages)
+        write_pdf(pdf, pdf_items([p for ps in texts for p in ps], args.pages))
+        pages = read_document(pdf).pages
         ours = best(args.runs, lambda: read_document(pdf))
 
         def plain() -> None:
@@ -178,12 +137,12 @@ def main() -> None:
                 for page in doc.pages:
                     page.extract_text()
 
-        report("pdf", args.pages, "pages", ours, best(args.runs, plain))
+        report("pdf", pages, "pages", ours, best(args.runs, plain))
 
         ofd_files = []
         for i, paragraphs in enumerate(texts):
             ofd_files.append(folder / f"o{i}.ofd")
-            write_ofd(ofd_files[-1], paragraphs)
+            write_ofd(ofd_files[-1], ofd_pages(paragraphs))
         report(
             "ofd",
             len(ofd_files),
