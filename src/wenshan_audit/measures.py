@@ -523,15 +523,16 @@ class MeasuresCheck:
                 (s, j) for s, j in judged if para.start <= s.start < para.end and _is_demand(s, j)
             ]
             labels = [j.label for _, j in inside]
-            if "slogan" in labels and "concrete" not in labels:
-                cues = sorted({c for _, j in inside for c in j.elements["slogan"]})
+            cues = sorted({c for _, j in inside for c in j.elements["slogan"]})
+            has_element = any(j.elements[key] for _, j in inside for key in ELEMENTS)
+            # only what a reader can see is a slogan: explicit slogan cues and not a single
+            # element of a measure (a unit, a deadline, a number) anywhere in the paragraph
+            if "slogan" in labels and "concrete" not in labels and cues and not has_element:
                 findings.append(
                     Finding(
                         rule="measures.slogan_paragraph",
                         severity=self.settings.slogan_paragraph,
-                        message="本段只有原则性要求，没有具体落实措施"
-                        + (f"（套话：{'、'.join(cues[:5])}）" if cues else "")
-                        + "。建议写明责任单位、时限或量化目标，或删去空话。",
+                        message=f"本段只有原则性要求，没有具体落实措施（套话：{'、'.join(cues[:5])}）。建议写明责任单位、时限或量化目标，或删去空话。",
                         start=para.start,
                         end=para.end,
                         text=para.text,
