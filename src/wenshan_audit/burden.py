@@ -43,6 +43,8 @@ CONTEXT_KEYS = (
     "cures_after",
     "descriptions",
     "list_leads",
+    "demand_bans",
+    "demand_resumes",
 )
 
 _CLAUSE_BREAK = re.compile(r"[，,；;：:]")
@@ -118,6 +120,8 @@ class Context:
     cures_after: re.Pattern[str] | None = None
     descriptions: re.Pattern[str] | None = None
     list_leads: re.Pattern[str] | None = None
+    demand_bans: re.Pattern[str] | None = None
+    demand_resumes: re.Pattern[str] | None = None
 
     @classmethod
     def of(cls, words: dict[str, tuple[str, ...]]) -> Context:
@@ -131,6 +135,20 @@ class Context:
             before = self.not_negations.sub(lambda m: " " * len(m.group()), before)
         ends = [m.end() for m in self.negations.finditer(before)]
         return bool(ends) and not _found(self.scope_breaks, before[ends[-1] :])
+
+    def bans_demands(self, before: str) -> bool:
+        """A ban on demanding ("不得要求…") reaching over the listed demands that follow it.
+
+        "不得要求基层拍照留痕，每日打卡，发送定位截图" bans all three; a new demand
+        after the ban ("…，但须每日打卡", ``demand_resumes``) or a scope break ends its reach.
+        """
+        if self.demand_bans is None:
+            return False
+        ends = [m.end() for m in self.demand_bans.finditer(before)]
+        if not ends:
+            return False
+        rest = before[ends[-1] :]
+        return not _found(self.scope_breaks, rest) and not _found(self.demand_resumes, rest)
 
     def cures(self, after: str) -> bool:
         return _found(self.cures_after, after)
@@ -224,7 +242,9 @@ class Ruleset:
         if self.context.describes(before):
             return False
         clause_start = _clause_start(before) + sentence.start
-        if self.context.negates(text[clause_start : hit.anchor]):
+        if self.context.negates(text[clause_start : hit.anchor]) or self.context.bans_demands(
+            before
+        ):
             return False
         if clause_start > sentence.start and text[clause_start - 1] in "：:":
             # "严禁下列行为：要求…" — the lead-in before the colon governs the clause
