@@ -171,3 +171,11 @@ def test_report_reads_correctly_on_a_gbk_console(tmp_path: Path) -> None:
     text = proc.stdout.decode("gbk")  # strict: fails on anything that is not GBK
     assert "每日打卡" in text and "共审核 1 份文件" in text
     assert "?" not in text  # no character was replaced for want of a GBK code
+
+
+def test_version() -> None:
+    from wenshan_audit import __version__
+
+    result = runner.invoke(app, ["--version"])
+    assert result.exit_code == 0
+    assert result.stdout.strip() == f"wenshan-audit {__version__}"

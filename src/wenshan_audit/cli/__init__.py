@@ -106,18 +106,24 @@ def load_config(path: Path | None):  # noqa: ANN201 - Config, imported lazily
     return load(path)
 
 
-@app.callback()
-def _root(
-    version: Annotated[bool, typer.Option("--version", help="显示版本号并退出")] = False,
-) -> None:
-    if version:
+def _show_version(value: bool) -> None:
+    if value:
         from .. import __version__
 
         typer.echo(f"wenshan-audit {__version__}")
         raise typer.Exit(EXIT_CLEAN)
 
 
-from . import audit as _audit  # noqa: E402,F401  (registers audit)
+@app.callback()
+def _root(
+    version: Annotated[
+        bool,
+        typer.Option("--version", help="显示版本号并退出", callback=_show_version, is_eager=True),
+    ] = False,
+) -> None:
+    """公文审核工具。"""
+
+
 from . import check as _check  # noqa: E402,F401  (registers check, init)
 from . import hook as _hook  # noqa: E402,F401  (registers hook)
 from . import index as _index  # noqa: E402,F401  (registers index)
