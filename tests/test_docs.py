@@ -32,3 +32,9 @@ def test_every_command_and_option_is_in_the_readme() -> None:
                 if flags and not any(f in README for f in flags) and flags[0] != "--help":
                     missing.append(f"option: {path} {flags[0]}")
     assert not missing, "README 缺少：\n" + "\n".join(missing)
+
+
+def test_every_command_group_of_the_readme_is_registered() -> None:
+    root = typer.main.get_command(app)
+    expected = {"check", "init", "audit", "hook", "index", "ledger", "quota", "rules"}
+    assert expected <= set(root.commands)

@@ -124,6 +124,7 @@ def _root(
     """公文审核工具。"""
 
 
+from . import audit as _audit  # noqa: E402,F401  (registers audit)
 from . import check as _check  # noqa: E402,F401  (registers check, init)
 from . import hook as _hook  # noqa: E402,F401  (registers hook)
 from . import index as _index  # noqa: E402,F401  (registers index)
