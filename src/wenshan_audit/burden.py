@@ -529,14 +529,7 @@ def _rules_path(config: Config, section: dict[str, Any]) -> Path:
 
 def build(config: Config, options: AuditOptions) -> BurdenCheck | None:
     """The burden check configured by ``[burden]``; None when ``enabled = false``."""
-    section = config.section("burden")
-    for key in section:
-        if key not in CONFIG_KEYS:
-            raise ConfigError(
-                config.source,
-                f"burden.{key}",
-                f"未知的键；[burden] 可用的键：{'、'.join(CONFIG_KEYS)}",
-            )
+    section = config.section("burden", CONFIG_KEYS)
     enabled = section.get("enabled", True)
     if not isinstance(enabled, bool):
         raise ConfigError(config.source, "burden.enabled", "应为 true 或 false")

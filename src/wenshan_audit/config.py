@@ -8,6 +8,7 @@ this module only finds, parses and resolves paths.
 from __future__ import annotations
 
 import sys
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -35,10 +36,13 @@ class Config:
     def root(self) -> Path:
         return self.path.parent if self.path else Path.cwd()
 
-    def section(self, name: str) -> dict[str, Any]:
+    def section(self, name: str, allowed: Collection[str] | None = None) -> dict[str, Any]:
+        """The table ``[name]``; with ``allowed``, an unknown key is a ConfigError."""
         value = self.data.get(name, {})
         if not isinstance(value, dict):
             raise ConfigError(self.source, name, "应为一个表（[section]）")
+        if allowed is not None:
+            reject_unknown(value, allowed, f"{name}.", self.source)
         return value
 
     @property
@@ -67,6 +71,17 @@ class Config:
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
             raise ConfigError(self.source, f"{section}.{key}" if section else key, "应为字符串列表")
         return value
+
+
+def reject_unknown(
+    table: dict[str, Any], allowed: Collection[str], prefix: str, source: Path | str
+) -> None:
+    """Raise ConfigError naming (``prefix`` + key) the first key of ``table`` not in ``allowed``."""
+    unknown = sorted(set(table) - set(allowed))
+    if unknown:
+        raise ConfigError(
+            source, f"{prefix}{unknown[0]}", f"未知的键；可用的键：{'、'.join(sorted(allowed))}"
+        )
 
 
 def discover(start: Path | None = None) -> Path | None:

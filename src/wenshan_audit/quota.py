@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from .audit import AuditOptions
-from .config import Config
+from .config import Config, reject_unknown
 from .errors import ConfigError
 from .ledger import Entry, Ledger, content_hash, register_columns
 from .metadata import kinds
@@ -166,7 +166,7 @@ def parse(config: Config) -> QuotaConfig | None:
         return None
     section = config.section("quota")
     src = config.source
-    _no_unknown(section, QUOTA_KEYS, "quota", src)
+    reject_unknown(section, QUOTA_KEYS, "quota.", src)
     all_kinds = kinds(str(config.rules_dir))
     known_kinds = {k.name for k in all_kinds}
     year = section.get("year")
@@ -196,7 +196,7 @@ def parse(config: Config) -> QuotaConfig | None:
     register = section.get("register", {})
     if not isinstance(register, dict):
         raise ConfigError(src, "quota.register", "应为表 [quota.register]")
-    _no_unknown(register, {"columns"}, "quota.register", src)
+    reject_unknown(register, {"columns"}, "quota.register.", src)
     columns = register.get("columns", {})
     if not isinstance(columns, dict):
         raise ConfigError(src, "quota.register.columns", '应为表，如 { number = "发文字号" }')
@@ -213,14 +213,6 @@ def parse(config: Config) -> QuotaConfig | None:
         register_columns=register_columns(columns, src),
         white_kinds=frozenset(k.name for k in all_kinds if k.white_header),
     )
-
-
-def _no_unknown(table: dict[str, Any], allowed: set[str], where: str, src: str) -> None:
-    for key in table:
-        if key not in allowed:
-            raise ConfigError(
-                src, f"{where}.{key}", f"未知的键；可用的键：{'、'.join(sorted(allowed))}"
-            )
 
 
 def _shares(value: Any, pacing: str, src: str) -> tuple[float, ...]:
@@ -267,7 +259,7 @@ def _limit_key(name: str, key: str, known_kinds: set[str], src: str) -> str:
 
 def _unit(raw: dict[str, Any], index: int, known_kinds: set[str], src: str) -> UnitQuota:
     where = f"quota.units[{index}]"
-    _no_unknown(raw, UNIT_KEYS, where, src)
+    reject_unknown(raw, UNIT_KEYS, f"{where}.", src)
     name = raw.get("name")
     if not isinstance(name, str) or not name.strip():
         raise ConfigError(src, f"{where}.name", "缺少单位名称（name）")

@@ -28,7 +28,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from . import ledger
-from .config import Config
+from .config import Config, reject_unknown
 from .errors import ConfigError
 from .metadata import DOC_NUMBER, normalise_number
 from .model import Document, Finding, Severity
@@ -154,10 +154,7 @@ def _parse(source: str, index: int, entry: dict[str, Any]) -> Waiver:
     def key(name: str) -> str:
         return f"waivers 第 {index} 条的 {name}"
 
-    unknown = sorted(set(entry) - KNOWN_KEYS)
-    if unknown:
-        known = "、".join(sorted(KNOWN_KEYS))
-        raise ConfigError(source, key(unknown[0]), f"未知的键；可用的键：{known}")
+    reject_unknown(entry, KNOWN_KEYS, key(""), source)
     if not any(k in entry for k in MATCH_KEYS):
         raise ConfigError(
             source,

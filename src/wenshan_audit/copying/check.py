@@ -83,14 +83,7 @@ def _number(config: Config, section: dict[str, Any], key: str, default: float, k
 
 
 def parse_settings(config: Config) -> tuple[Settings, dict[str, Any]]:
-    section = config.section("reference")
-    for key in section:
-        if key not in CONFIG_KEYS:
-            raise ConfigError(
-                config.source,
-                f"reference.{key}",
-                f"未知的键；[reference] 可用的键：{'、'.join(CONFIG_KEYS)}",
-            )
+    section = config.section("reference", CONFIG_KEYS)
     for key in ("corpus", "index", "cache_dir"):
         if key in section and not isinstance(section[key], str):
             raise ConfigError(config.source, f"reference.{key}", "应为路径字符串")
