@@ -179,3 +179,19 @@ def test_version() -> None:
     result = runner.invoke(app, ["--version"])
     assert result.exit_code == 0
     assert result.stdout.strip() == f"wenshan-audit {__version__}"
+
+
+def test_every_character_the_cli_prints_exists_in_gbk() -> None:
+    """Offices run Chinese Windows consoles: a glyph outside GBK prints as '?'."""
+    import wenshan_audit
+
+    package = Path(wenshan_audit.__file__).parent
+    missing = set()
+    for source in [*(package / "cli").rglob("*.py"), *(package / "reporters").glob("*.py")]:
+        for char in source.read_text(encoding="utf-8"):
+            if ord(char) > 0x7F:
+                try:
+                    char.encode("gbk")
+                except UnicodeEncodeError:
+                    missing.add((source.name, char))
+    assert not missing, sorted(missing)

@@ -161,13 +161,13 @@ def test_refused_block_shows_top_reasons_and_the_ways_forward() -> None:
     audit = AuditResult(documents=(refused, passed))
     text = render(HookResult(audit=audit, fail_on="error", max_reasons=3))
     lines = text.splitlines()
-    assert lines[0] == "✗ drafts/转发稿.txt：不能提交（错误 5）"
+    assert lines[0] == "× drafts/转发稿.txt：不能提交（错误 5）"
     assert "【具体落实措施】全文没有具体落实措施  [measures.none]" in lines[1]
     assert "【照搬上级文件】复制比 82.0%（共 2 处）  [copy.upper]" in text
     assert "…另有 1 类问题" in text
     assert 'wenshan-audit check "drafts/转发稿.txt"' in text
     assert 'rules = ["burden", "copy", "measures"]' in text
-    assert "✓ drafts/落实稿.txt：通过（另有 1 项提示/警告）" in text
+    assert "√ drafts/落实稿.txt：通过（另有 1 项提示/警告）" in text
     assert "1 份草稿不能提交" in lines[-1]
     assert HookResult(audit=audit, fail_on="error").exit_code == 1
     assert HookResult(audit=audit, fail_on="never").exit_code == 0
@@ -180,7 +180,7 @@ def test_waived_findings_are_listed_on_a_passing_file() -> None:
     )
     result = _document_result("drafts/转发稿.txt", [], [waived])
     text = render(HookResult(audit=AuditResult(documents=(result,)), fail_on="error"))
-    assert text == "✓ drafts/转发稿.txt：通过（已豁免 copy.upper（云政办批〔2026〕5号，王明批准））"
+    assert text == "√ drafts/转发稿.txt：通过（已豁免 copy.upper（云政办批〔2026〕5号，王明批准））"
 
 
 def test_hook_is_registered_and_documented_in_chinese() -> None:
@@ -201,9 +201,9 @@ def test_issued_papers_of_the_same_commit_count_before_the_draft_is_checked(repo
     assert alone.exit_code == 0, alone.output
     result = runner.invoke(app, ["hook", "drafts/工资支付.txt", "issued/保供稳价.txt"])
     assert result.exit_code == 1, result.output
-    assert "✗ drafts/工资支付.txt：不能提交" in result.output
+    assert "× drafts/工资支付.txt：不能提交" in result.output
     assert "[quota.exceeded]" in result.output
-    assert "↳ issued/保供稳价.txt：已计入发文台账" in result.output
+    assert "→ issued/保供稳价.txt：已计入发文台账" in result.output
 
 
 def test_reference_stamp_skips_the_refresh_only_while_nothing_changed(repo: Path) -> None:

@@ -112,7 +112,7 @@ def test_copied_draft_is_refused_and_good_draft_passes(repo: tuple[Path, dict[st
     shutil.copy(SAMPLES / "drafts" / COPIED, path / "drafts" / COPIED)
     committed, output = _commit(path, env, f"drafts/{COPIED}")
     assert not committed
-    assert f"✗ drafts/{COPIED}：不能提交" in output
+    assert f"× drafts/{COPIED}：不能提交" in output
     assert "[copy.upper]" in output
     assert "《江川省人民政府办公厅关于精简文件会议切实为基层减负的通知》" in output
     _git(path, env, "rm", "-q", "--cached", f"drafts/{COPIED}")
@@ -120,7 +120,7 @@ def test_copied_draft_is_refused_and_good_draft_passes(repo: tuple[Path, dict[st
     shutil.copy(SAMPLES / "drafts" / GOOD, path / "drafts" / GOOD)
     committed, output = _commit(path, env, f"drafts/{GOOD}")
     assert committed, output
-    assert f"✓ drafts/{GOOD}：通过" in output
+    assert f"√ drafts/{GOOD}：通过" in output
 
 
 def test_waiver_copied_from_the_refusal_lets_the_draft_through(
@@ -143,7 +143,7 @@ def test_waiver_copied_from_the_refusal_lets_the_draft_through(
         fh.write(waiver)
     committed, output = _commit(path, env, f"drafts/{COPIED}", "wenshan-audit.toml")
     assert committed, output
-    assert f"✓ drafts/{COPIED}：通过" in output
+    assert f"√ drafts/{COPIED}：通过" in output
     assert "已豁免 copy.upper（云政办批〔2026〕5号，王明（市政府办公室主任）批准）" in output
 
 
@@ -166,12 +166,12 @@ def test_changed_upper_corpus_is_picked_up(repo: tuple[Path, dict[str, str]]) ->
     _git(path, env, "add", "drafts/数字政府.txt")
     before = _pre_commit(path, env, "run", "wenshan-audit", "--files", "drafts/数字政府.txt")
     assert before.returncode == 0, before.stdout + before.stderr
-    assert "✓ drafts/数字政府.txt：通过" in before.stdout
+    assert "√ drafts/数字政府.txt：通过" in before.stdout
 
     shutil.copy(SAMPLES / "upper" / UPPER_NEW, path / "upper" / UPPER_NEW)
     committed, output = _commit(path, env, f"upper/{UPPER_NEW}", "drafts/数字政府.txt")
     assert not committed
-    assert "✗ drafts/数字政府.txt：不能提交" in output
+    assert "× drafts/数字政府.txt：不能提交" in output
     assert "江川省人民政府关于加快推进数字政府建设的实施意见" in output
     assert "上级文件 1 份：不作草稿审核" in output
 
@@ -190,5 +190,5 @@ def test_published_manifest_installs_and_refuses_a_copied_draft(
     )
     output = done.stdout + done.stderr
     assert done.returncode == 1, output
-    assert f"✗ drafts/{COPIED}：不能提交" in output
+    assert f"× drafts/{COPIED}：不能提交" in output
     assert "[copy.upper]" in output

@@ -46,13 +46,13 @@ def render(result) -> str:  # noqa: ANN001 - HookResult, imported lazily
         if not result.blocking(document):
             lines.append(_passed_line(document))
     for failure in (*result.audit.failures, *result.problems):
-        lines.append(f"✗ {failure.path}：无法审核。{failure.message}")
+        lines.append(f"× {failure.path}：无法审核。{failure.message}")
     for item in result.recorded:
         state = "已计入发文台账" if item.added else "发文台账中已有，未重复计数"
-        lines.append(f"↳ {item.path}：{state}（{item.summary}）")
+        lines.append(f"→ {item.path}：{state}（{item.summary}）")
     if result.references:
         lines.append(
-            f"↳ 上级文件 {len(result.references)} 份：不作草稿审核，比对索引在审核草稿时自动更新"
+            f"→ 上级文件 {len(result.references)} 份：不作草稿审核，比对索引在审核草稿时自动更新"
         )
     if result.refused:
         lines.append(
@@ -74,7 +74,7 @@ def _refused_block(document, blocking, max_reasons: int) -> list[str]:  # noqa: 
         for s in reversed(Severity)
         if (n := sum(f.severity is s for f in blocking))
     ]
-    lines = [f"✗ {path}：不能提交（{'，'.join(counts)}）"]
+    lines = [f"× {path}：不能提交（{'，'.join(counts)}）"]
     groups: dict[str, list] = {}
     for finding in sorted(blocking, key=lambda f: -f.severity.rank):
         groups.setdefault(finding.rule, []).append(finding)
@@ -122,7 +122,7 @@ def _passed_line(document) -> str:  # noqa: ANN001 - DocumentResult
             f"已豁免 {finding.rule}（{waiver.get('approval')}，{waiver.get('approved_by')}批准）"
         )
     suffix = f"（{'；'.join(dict.fromkeys(notes))}）" if notes else ""
-    return f"✓ {document.document.path}：通过{suffix}"
+    return f"√ {document.document.path}：通过{suffix}"
 
 
 def _quote(text: str) -> str:

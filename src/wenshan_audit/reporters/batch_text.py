@@ -65,6 +65,6 @@ def print_batch(console: Console, batch: dict[str, Any]) -> None:
     for d in dups:
         a, b = d["documents"]
         console.print(
-            f"  {escape(a['path'])} ↔ {escape(b['path'])}（重合度 {d['similarity']:.0%}）"
+            f"  {escape(a['path'])} 与 {escape(b['path'])}（重合度 {d['similarity']:.0%}）"
         )
     console.print()
