@@ -23,7 +23,7 @@ from wenshan_audit.ledger import (
     parse_register_date,
     register_columns,
 )
-from wenshan_audit.quota import parse
+from wenshan_audit.quota.config import parse
 
 UNIT = "云岭市人民政府办公室"
 CONFIG = {

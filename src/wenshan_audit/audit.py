@@ -1,28 +1,40 @@
 """The auditing service: documents in, findings out.
 
-Each concept module (``burden``, ``copying``, ``measures``, ``quota``) exposes
-``build(config, options) -> Check | None``; the auditor builds the enabled
-checks once (opening indexes, ledgers and models once) and runs them over
-every document. Read failures are data (:class:`ReadFailure`), not exceptions,
-so one bad file never stops a batch.
+Each check module (:data:`CHECK_MODULES`) exposes ``build(config, options) ->
+Check | None``; the auditor builds the enabled checks once (opening indexes,
+ledgers and models once) and runs them over every document. Auditing is two
+steps: :meth:`Auditor.examine` runs the checks, :meth:`Auditor.settle` applies
+the rule selection and the waivers, so that batch-level findings (merge
+candidates, duplicates) added in between are selected and waived like any
+other. Read failures are data (:class:`ReadFailure`), not exceptions, so one
+bad file never stops a batch.
 """
 
 from __future__ import annotations
 
 import importlib
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Protocol
 
-from . import waivers
+from . import rulebook
 from .config import Config
 from .errors import ReadError
-from .model import AuditResult, CheckOutcome, Document, DocumentResult, Finding, ReadFailure
+from .model import (
+    AuditResult,
+    CheckOutcome,
+    Document,
+    DocumentResult,
+    Finding,
+    ReadFailure,
+    Severity,
+)
 from .readers import iter_files, read_document
 
-#: concept modules that provide a check, in report order
-CHECK_MODULES: tuple[str, ...] = ("copying", "burden", "measures", "quota")
+#: modules that provide a check (``build``), in report order
+CHECK_MODULES: tuple[str, ...] = ("copying", "burden", "measures", "quota.check")
+EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 
 
 class Check(Protocol):
@@ -43,7 +55,6 @@ class AuditOptions:
     kind: str | None = None  # override the document kind
     select: tuple[str, ...] = ()  # rule-id prefixes to keep (empty: all)
     ignore: tuple[str, ...] = ()  # rule-id prefixes to drop
-    extra: dict[str, object] = field(default_factory=dict)
 
 
 def build_checks(config: Config, options: AuditOptions) -> list[Check]:
@@ -56,9 +67,27 @@ def build_checks(config: Config, options: AuditOptions) -> list[Check]:
     return checks
 
 
-def _selected(rule: str, select: Iterable[str], ignore: Iterable[str]) -> bool:
-    keep = not select or any(rule.startswith(p) for p in select)
-    return keep and not any(rule.startswith(p) for p in ignore)
+def blocking(findings: Iterable[Finding], fail_on: str) -> tuple[Finding, ...]:
+    """The findings that reach the ``fail_on`` threshold (``never``: none)."""
+    if fail_on == "never":
+        return ()
+    threshold = Severity(fail_on).rank
+    return tuple(f for f in findings if f.severity.rank >= threshold)
+
+
+def exit_code(result: AuditResult, fail_on: str) -> int:
+    """2 if a file could not be audited, else 1 if a finding reaches ``fail_on``, else 0."""
+    if result.failures:
+        return EXIT_ERROR
+    hit = any(blocking(d.findings, fail_on) for d in result.documents)
+    return EXIT_FINDINGS if hit else EXIT_CLEAN
+
+
+def _selectors(config: Config, given: tuple[str, ...], key: str) -> tuple[str, ...]:
+    """The command line's selectors, else the config's; each must select a rule."""
+    if given:
+        return rulebook.validate(config, given, f"--{key}")
+    return rulebook.validate(config, config.get_list("", key), key, config.source)
 
 
 class Auditor:
@@ -67,29 +96,47 @@ class Auditor:
     def __init__(self, config: Config, options: AuditOptions | None = None) -> None:
         self.config = config
         self.options = options or AuditOptions()
+        self.rulebook = rulebook.load(config)
+        self.select = _selectors(config, self.options.select, "select")
+        self.ignore = _selectors(config, self.options.ignore, "ignore")
+        self.waivers = config.parsed("waivers")
+        for waiver in self.waivers.items:
+            rulebook.validate(
+                config, waiver.rules, f"waivers 第 {waiver.index} 条的 rules", config.source
+            )
         self.checks = build_checks(config, self.options)
-        self.select = self.options.select or tuple(config.get_list("", "select"))
-        self.ignore = self.options.ignore or tuple(config.get_list("", "ignore"))
-        self.waivers = waivers.load(config)
 
-    def audit_document(self, doc: Document) -> DocumentResult:
+    def examine(self, doc: Document) -> DocumentResult:
+        """Every finding of every check, before selection and waivers."""
         findings: list[Finding] = []
         sections: dict[str, dict] = {}
         for check in self.checks:
             outcome = check.run(doc)
-            findings.extend(
-                f for f in outcome.findings if _selected(f.rule, self.select, self.ignore)
-            )
+            findings.extend(outcome.findings)
             if outcome.data is not None:
                 sections[check.name] = outcome.data
-        findings.sort(key=lambda f: (f.start, -f.severity.rank))
-        kept, waived = self.waivers.apply(doc, findings)
-        return DocumentResult(document=doc, findings=kept, sections=sections, waived=waived)
+        return DocumentResult(document=doc, findings=tuple(findings), sections=sections)
 
-    def audit_path(self, path: Path) -> DocumentResult | ReadFailure:
-        """Read and audit one file; any failure on this file is data, never an exception."""
+    def settle(self, result: DocumentResult) -> DocumentResult:
+        """Keep the selected findings, in text order, and move the waived ones aside."""
+        findings = sorted(
+            (f for f in result.findings if self.selects(f.rule)),
+            key=lambda f: (f.start, -f.severity.rank),
+        )
+        kept, waived = self.waivers.apply(result.document, findings)
+        return replace(result, findings=kept, waived=waived)
+
+    def selects(self, rule: str) -> bool:
+        keep = not self.select or any(rulebook.matches(rule, p) for p in self.select)
+        return keep and not any(rulebook.matches(rule, p) for p in self.ignore)
+
+    def audit_document(self, doc: Document) -> DocumentResult:
+        return self.settle(self.examine(doc))
+
+    def examine_path(self, path: Path) -> DocumentResult | ReadFailure:
+        """Read and examine one file; any failure on this file is data, never an exception."""
         try:
-            return self.audit_document(read_document(path))
+            return self.examine(read_document(path))
         except ReadError as exc:
             return ReadFailure(path, exc.message)
         except Exception as exc:  # noqa: BLE001 - one odd file must not stop a batch
@@ -102,11 +149,23 @@ class Auditor:
     def audit_paths(
         self, paths: Iterable[Path], progress: Callable[[Path], None] | None = None
     ) -> AuditResult:
+        """Audit every file under ``paths`` one by one (``check``; a batch is :mod:`.batch`)."""
+        from .merge import unit_summary
+
         results: list[DocumentResult] = []
         failures: list[ReadFailure] = []
         for path in iter_files(paths):
-            outcome = self.audit_path(path)
-            (failures if isinstance(outcome, ReadFailure) else results).append(outcome)
+            outcome = self.examine_path(path)
+            if isinstance(outcome, ReadFailure):
+                failures.append(outcome)
+            else:
+                results.append(self.settle(outcome))
             if progress:
                 progress(path)
-        return AuditResult(documents=tuple(results), failures=tuple(failures))
+        documents = tuple(results)
+        return AuditResult(
+            documents,
+            tuple(failures),
+            units=tuple(unit_summary(documents)),
+            rules=self.rulebook.of(documents),
+        )

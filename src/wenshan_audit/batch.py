@@ -1,10 +1,13 @@
 """Batch audit of a folder: file selection, parallel auditing, batch-level analysis.
 
-Each worker process builds its own :class:`Auditor` once (indexes, ledgers and
-models are opened once per process) and returns picklable results. A file that
+One call audits a batch: ``audit(config, [Path("drafts")])``, or, to show
+progress, ``prepare(...)`` then ``Batch.run(progress)``. Each worker process
+builds its own :class:`Auditor` once (indexes, ledgers and models are opened
+once per process) and returns picklable, not yet settled results. A file that
 cannot be read becomes a :class:`ReadFailure`; the rest of the batch goes on.
-The batch-level checks (merge candidates, duplicates) and the summary by
-issuing unit run in the parent process over all results, in :mod:`.merge`.
+The parent then adds the batch-level findings (merge candidates, duplicates,
+:mod:`.merge`), settles every document (rule selection and waivers reach the
+batch findings too) and summarises the batch by issuing unit.
 """
 
 from __future__ import annotations
@@ -15,13 +18,13 @@ import signal
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from .audit import AuditOptions, Auditor
 from .config import Config
-from .errors import ConfigError
-from .merge import topic_terms
+from .errors import ConfigError, WenshanError
+from .merge import analyze, topic_terms, unit_summary
 from .model import AuditResult, DocumentResult, ReadFailure
 from .readers import iter_files
 
@@ -56,32 +59,43 @@ class BatchSettings:
         return max(1, min(os.cpu_count() or 1, files // FILES_PER_WORKER))
 
 
+def section(config: Config) -> BatchSettings:
+    """The validated ``[audit]`` section."""
+    table = config.section(
+        "audit", {"include", "exclude", "jobs", "merge_similarity", "duplicate_similarity"}
+    )
+    jobs = table.get("jobs", 0)
+    if not isinstance(jobs, int) or isinstance(jobs, bool) or jobs < 0:
+        raise ConfigError(config.source, "audit.jobs", "应为非负整数（0 表示使用全部 CPU 核）")
+    values: dict[str, float] = {}
+    for key, default in (("merge_similarity", 0.35), ("duplicate_similarity", 0.9)):
+        value = table.get(key, default)
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 < value <= 1:
+            raise ConfigError(config.source, f"audit.{key}", "应为 0 到 1 之间的小数，如 0.35")
+        values[key] = float(value)
+    return BatchSettings(
+        include=tuple(config.get_list("audit", "include")),
+        exclude=tuple(config.get_list("audit", "exclude")),
+        jobs=jobs,
+        **values,
+    )
+
+
 def settings(
     config: Config,
     include: Sequence[str] = (),
     exclude: Sequence[str] = (),
     jobs: int | None = None,
 ) -> BatchSettings:
-    """Validate ``[audit]`` and let command-line values win."""
-    section = config.section(
-        "audit", {"include", "exclude", "jobs", "merge_similarity", "duplicate_similarity"}
-    )
-    cfg_jobs = section.get("jobs", 0)
-    if not isinstance(cfg_jobs, int) or isinstance(cfg_jobs, bool) or cfg_jobs < 0:
-        raise ConfigError(config.source, "audit.jobs", "应为非负整数（0 表示使用全部 CPU 核）")
-    values: dict[str, float] = {}
-    for key, default in (("merge_similarity", 0.35), ("duplicate_similarity", 0.9)):
-        value = section.get(key, default)
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 < value <= 1:
-            raise ConfigError(config.source, f"audit.{key}", "应为 0 到 1 之间的小数，如 0.35")
-        values[key] = float(value)
+    """``[audit]`` with the command line's values: include and jobs replace, exclude adds."""
     if jobs is not None and jobs < 0:
         raise ConfigError("命令行", "--jobs", "应为非负整数（0 表示使用全部 CPU 核）")
-    return BatchSettings(
-        include=tuple(include) or tuple(config.get_list("audit", "include")),
-        exclude=tuple(config.get_list("audit", "exclude")) + tuple(exclude),
-        jobs=cfg_jobs if jobs is None else jobs,
-        **values,
+    base: BatchSettings = config.parsed("audit")
+    return replace(
+        base,
+        include=tuple(include) or base.include,
+        exclude=base.exclude + tuple(exclude),
+        jobs=base.jobs if jobs is None else jobs,
     )
 
 
@@ -122,8 +136,8 @@ def _init_worker(config: Config, options: AuditOptions) -> None:
 
 
 def audit_one(auditor: Auditor, path: Path) -> Audited:
-    """Audit one file (failures are data) and take its topic terms for the merge analysis."""
-    result = auditor.audit_path(path)
+    """Examine one file (failures are data) and take its topic terms for the merge analysis."""
+    result = auditor.examine_path(path)
     if isinstance(result, ReadFailure):
         return result, ()
     doc = result.document
@@ -237,3 +251,71 @@ def assemble(audited: Sequence[Audited]) -> tuple[AuditResult, list[tuple[str, .
     terms = [t for o, t in audited if isinstance(o, DocumentResult)]
     failures = tuple(o for o, _ in audited if isinstance(o, ReadFailure))
     return AuditResult(documents=documents, failures=failures), terms
+
+
+def finish(auditor: Auditor, audited: Sequence[Audited], batch: BatchSettings) -> AuditResult:
+    """Batch findings added, every document settled, the summary by unit made."""
+    result, terms = assemble(audited)
+    result = analyze(result, terms, batch.merge_similarity, batch.duplicate_similarity)
+    documents = tuple(auditor.settle(d) for d in result.documents)
+    units = tuple(unit_summary(documents))
+    found = result.batch
+    summary = {
+        # a group of findings the selection drops is not reported either
+        "merge_candidates": found["merge_candidates"] if auditor.selects("merge.candidate") else [],
+        "duplicates": found["duplicates"] if auditor.selects("merge.duplicate") else [],
+        "units": list(units),
+        "settings": found["settings"],
+    }
+    rules = auditor.rulebook.of(documents)
+    return replace(result, documents=documents, batch=summary, units=units, rules=rules)
+
+
+@dataclass(frozen=True)
+class Batch:
+    """A batch ready to run: the files, the auditor (checks built once) and the settings."""
+
+    files: tuple[Path, ...]
+    auditor: Auditor
+    settings: BatchSettings
+
+    @property
+    def workers(self) -> int:
+        return self.settings.workers(len(self.files))
+
+    def run(self, progress: Callable[[int], None] | None = None) -> AuditResult:
+        """Audit every file; ``progress`` gets the number of files just done."""
+        audited = run(list(self.files), self.auditor, self.workers, progress)
+        return finish(self.auditor, audited, self.settings)
+
+
+def prepare(
+    config: Config,
+    paths: Sequence[Path],
+    options: AuditOptions | None = None,
+    batch: BatchSettings | None = None,
+) -> Batch:
+    """Select the files and build the checks; a missing path or no file is a WenshanError."""
+    batch = batch or settings(config)
+    for path in paths:
+        if not path.exists():
+            raise WenshanError(f"路径不存在：{path}，请检查后重试。")
+    files = select_files(list(paths), batch)
+    if not any(f.is_file() for f in files):  # a folder without documents comes back itself
+        raise WenshanError(
+            "没有找到可审核的文件（支持 .docx .pdf .txt .md .doc .wps .ofd），"
+            "请检查路径和 --include/--exclude 通配符。"
+        )
+    # built here, in the parent: configuration errors surface and a reference
+    # index is built or refreshed once, before any worker starts
+    return Batch(tuple(files), Auditor(config, options), batch)
+
+
+def audit(
+    config: Config,
+    paths: Sequence[Path],
+    options: AuditOptions | None = None,
+    batch: BatchSettings | None = None,
+) -> AuditResult:
+    """Audit a batch: every document, merge candidates, duplicates, the summary by unit."""
+    return prepare(config, paths, options, batch).run()

@@ -491,10 +491,15 @@ def load_ruleset(path: Path, disabled: frozenset[str] = frozenset()) -> Ruleset:
     return _compiled(resolved, resolved.stat().st_mtime, disabled)
 
 
-def rule_ids(path: Path) -> tuple[str, ...]:
-    """The ids of the (validated) rules in ``path``."""
+def rules_in(path: Path) -> tuple[Rule, ...]:
+    """The (validated) rules of the rule file ``path``."""
     resolved = path.resolve()
-    return tuple(r.id for r in _parsed(resolved, resolved.stat().st_mtime)[0])
+    return _parsed(resolved, resolved.stat().st_mtime)[0]
+
+
+def defined_rules(config: Config) -> tuple[Rule, ...]:
+    """The rules of the configured burden rule file, enabled or not (for the rulebook)."""
+    return rules_in(config.parsed("burden").rules_file)
 
 
 # --- the check ------------------------------------------------------------------------------
@@ -527,21 +532,34 @@ def _rules_path(config: Config, section: dict[str, Any]) -> Path:
     return path
 
 
-def build(config: Config, options: AuditOptions) -> BurdenCheck | None:
-    """The burden check configured by ``[burden]``; None when ``enabled = false``."""
+@dataclass(frozen=True)
+class Settings:
+    """The validated ``[burden]`` section."""
+
+    enabled: bool
+    rules_file: Path
+    disabled: frozenset[str]
+
+
+def settings(config: Config) -> Settings:
+    """Validate ``[burden]``: ``enabled``, ``rules_file`` and the ids in ``disable``."""
     section = config.section("burden", CONFIG_KEYS)
     enabled = section.get("enabled", True)
     if not isinstance(enabled, bool):
         raise ConfigError(config.source, "burden.enabled", "应为 true 或 false")
-    if not enabled:
-        return None
     disabled = frozenset(config.get_list("burden", "disable"))
     path = _rules_path(config, section)
-    unknown = sorted(disabled - set(rule_ids(path)))
+    unknown = sorted(disabled - {r.id for r in rules_in(path)})
     if unknown:
         raise ConfigError(
             config.source,
             "burden.disable",
             f"{path} 中没有编号为 {'、'.join(unknown)} 的规则，请核对规则 id",
         )
-    return BurdenCheck(load_ruleset(path, disabled))
+    return Settings(enabled, path, disabled)
+
+
+def build(config: Config, options: AuditOptions) -> BurdenCheck | None:
+    """The burden check configured by ``[burden]``; None when ``enabled = false``."""
+    chosen: Settings = config.parsed("burden")
+    return BurdenCheck(load_ruleset(chosen.rules_file, chosen.disabled)) if chosen.enabled else None

@@ -1,12 +1,17 @@
 """Configuration: ``wenshan-audit.toml`` or ``[tool.wenshan-audit]`` in ``pyproject.toml``.
 
 Discovered from the current directory upwards, like ruff: the closest file wins.
-Each concept module validates its own section (``config.section("quota")``);
-this module only finds, parses and resolves paths.
+The schema is :data:`TOP_LEVEL` plus :data:`SECTIONS`: a key that is neither is
+an error naming the nearest valid one. Each section is parsed by the function
+its owning module provides, and :meth:`Config.parsed` runs it once per config;
+:func:`load` parses every section present, so any mistake in the file is
+reported before anything runs.
 """
 
 from __future__ import annotations
 
+import difflib
+import importlib
 import sys
 from collections.abc import Collection
 from dataclasses import dataclass, field
@@ -23,6 +28,18 @@ else:  # pragma: no cover - exercised on Python 3.10 only
 
 CONFIG_NAME = "wenshan-audit.toml"
 FAIL_ON = ("error", "warning", "info", "never")
+#: top-level keys that are not sections
+TOP_LEVEL = ("fail_on", "rules", "select", "ignore")
+#: section -> "module:function" (under the package) that parses and validates it
+SECTIONS: dict[str, str] = {
+    "reference": "copying.check:parse_settings",
+    "burden": "burden:settings",
+    "measures": "measures:settings",
+    "quota": "quota.config:parse",
+    "audit": "batch:section",
+    "hook": "hook:settings",
+    "waivers": "waivers:load",
+}
 
 
 @dataclass(frozen=True)
@@ -31,6 +48,27 @@ class Config:
 
     path: Path | None = None
     data: dict[str, Any] = field(default_factory=dict)
+    _parsed: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
+
+    def parsed(self, name: str) -> Any:
+        """Section ``name`` parsed by its owning module (once per config)."""
+        if name not in self._parsed:
+            module, function = SECTIONS[name].split(":")
+            parser = getattr(importlib.import_module(f"{__package__}.{module}"), function)
+            self._parsed[name] = parser(self)
+        return self._parsed[name]
+
+    def validate(self) -> Config:
+        """Raise ConfigError for the first mistake anywhere in the file; return self."""
+        reject_unknown(self.data, (*TOP_LEVEL, *SECTIONS), "", self.source, what="顶层键")
+        self.fail_on  # noqa: B018 - validates
+        self.rules_dir  # noqa: B018 - validates
+        for key in ("select", "ignore"):
+            self.get_list("", key)
+        for name in SECTIONS:
+            if name in self.data:
+                self.parsed(name)
+        return self
 
     @property
     def root(self) -> Path:
@@ -57,7 +95,19 @@ class Config:
     @property
     def rules_dir(self) -> Path:
         value = self.data.get("rules")
-        return self.resolve(value) if value else packaged_rules_dir()
+        if value is None:
+            return packaged_rules_dir()
+        if not isinstance(value, str) or not value.strip():
+            raise ConfigError(self.source, "rules", '应为自定义规则目录的路径，如 "my-rules"')
+        folder = self.resolve(value)
+        if not folder.is_dir():
+            raise ConfigError(
+                self.source,
+                "rules",
+                f"规则目录 {folder} 不存在或不是文件夹；请检查路径（相对于配置文件所在目录），"
+                "或删去该键以使用内置规则",
+            )
+        return folder
 
     @property
     def fail_on(self) -> str:
@@ -65,6 +115,20 @@ class Config:
         if value not in FAIL_ON:
             raise ConfigError(self.source, "fail_on", f"取值应为 {' / '.join(FAIL_ON)}")
         return value
+
+    def fail_on_for(self, override: str | None = None, section: str | None = None) -> str:
+        """The fail-on threshold of a command: ``override`` (the command line), else
+        ``[section] fail_on``, else the top-level ``fail_on``."""
+        if override is not None:
+            return override
+        if section is not None and "fail_on" in self.section(section):
+            value = self.section(section)["fail_on"]
+            if value not in FAIL_ON:
+                raise ConfigError(
+                    self.source, f"{section}.fail_on", f"取值应为 {' / '.join(FAIL_ON)}"
+                )
+            return value
+        return self.fail_on
 
     def get_list(self, section: str, key: str) -> list[str]:
         value = self.section(section).get(key, []) if section else self.data.get(key, [])
@@ -74,13 +138,23 @@ class Config:
 
 
 def reject_unknown(
-    table: dict[str, Any], allowed: Collection[str], prefix: str, source: Path | str
+    table: dict[str, Any],
+    allowed: Collection[str],
+    prefix: str,
+    source: Path | str,
+    what: str = "键",
 ) -> None:
-    """Raise ConfigError naming (``prefix`` + key) the first key of ``table`` not in ``allowed``."""
-    unknown = sorted(set(table) - set(allowed))
+    """Raise ConfigError naming (``prefix`` + key) the first key of ``table`` not in ``allowed``,
+    with the nearest allowed key."""
+    unknown = sorted(set(table) - set(allowed), key=str)
     if unknown:
+        key = str(unknown[0])
+        close = difflib.get_close_matches(key, [str(a) for a in allowed], n=1, cutoff=0.6)
+        hint = f"您是不是要找 {prefix}{close[0]}？" if close else ""
         raise ConfigError(
-            source, f"{prefix}{unknown[0]}", f"未知的键；可用的键：{'、'.join(sorted(allowed))}"
+            source,
+            f"{prefix}{key}",
+            f"未知的{what} {key}。{hint}可用的{what}：{'、'.join(sorted(allowed))}",
         )
 
 
@@ -99,12 +173,23 @@ def discover(start: Path | None = None) -> Path | None:
 
 def _parse(path: Path) -> dict[str, Any]:
     try:
-        with path.open("rb") as fh:
-            return tomllib.load(fh)
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(path, "-", f"TOML 格式错误：{exc}") from None
+        raw = path.read_bytes()
     except OSError as exc:
         raise ConfigError(path, "-", f"无法读取配置文件：{exc.strerror}") from None
+    try:
+        text = raw.decode("utf-8-sig")  # Notepad writes a BOM
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise ConfigError(
+            path,
+            "-",
+            f"配置文件须为 UTF-8 编码，第 {line} 行含有非 UTF-8 字节（可能是用 GBK/ANSI 保存的）。"
+            "请在记事本或 WPS 中“另存为”，编码选 UTF-8 后重试",
+        ) from None
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(path, "-", f"TOML 格式错误：{exc}") from None
 
 
 def load(path: Path | None = None, start: Path | None = None) -> Config:
@@ -117,4 +202,4 @@ def load(path: Path | None = None, start: Path | None = None) -> Config:
     data = _parse(found)
     if found.name == "pyproject.toml":
         data = data.get("tool", {}).get("wenshan-audit", {})
-    return Config(path=found.resolve(), data=data)
+    return Config(path=found.resolve(), data=data).validate()

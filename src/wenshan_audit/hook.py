@@ -24,13 +24,14 @@ from __future__ import annotations
 import hashlib
 import os
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import Enum
 from pathlib import Path
 
-from .config import FAIL_ON, Config
+from .audit import blocking, exit_code
+from .config import Config
 from .errors import ConfigError, ReadError
-from .model import AuditResult, DocumentResult, Finding, ReadFailure, Severity
+from .model import AuditResult, DocumentResult, Finding, ReadFailure
 
 DEFAULT_MAX_REASONS = 3
 KNOWN_KEYS = {"drafts", "issued", "fail_on", "max_reasons"}
@@ -67,9 +68,7 @@ class HookSettings:
 def settings(config: Config) -> HookSettings:
     """Parse and validate ``[hook]`` (and where ``[reference] corpus`` lives)."""
     section = config.section("hook", KNOWN_KEYS)
-    fail_on = section.get("fail_on", config.fail_on)
-    if fail_on not in FAIL_ON:
-        raise ConfigError(config.source, "hook.fail_on", f"取值应为 {' / '.join(FAIL_ON)}")
+    fail_on = config.fail_on_for(section="hook")
     max_reasons = section.get("max_reasons", DEFAULT_MAX_REASONS)
     if not isinstance(max_reasons, int) or isinstance(max_reasons, bool) or max_reasons < 1:
         raise ConfigError(config.source, "hook.max_reasons", "应为正整数")
@@ -112,10 +111,7 @@ class HookResult:
     problems: tuple[ReadFailure, ...] = field(default=())  # issued files the ledger refused
 
     def blocking(self, result: DocumentResult) -> tuple[Finding, ...]:
-        if self.fail_on == "never":
-            return ()
-        threshold = Severity(self.fail_on).rank
-        return tuple(f for f in result.findings if f.severity.rank >= threshold)
+        return blocking(result.findings, self.fail_on)
 
     @property
     def refused(self) -> tuple[DocumentResult, ...]:
@@ -124,9 +120,8 @@ class HookResult:
     @property
     def exit_code(self) -> int:
         """2: a file could not be read; 1: a draft has blocking findings; 0: commit may go on."""
-        if self.audit.failures or self.problems:
-            return 2
-        return 1 if self.refused else 0
+        failures = (*self.audit.failures, *self.problems)
+        return exit_code(replace(self.audit, failures=failures), self.fail_on)
 
 
 def run(config: Config, paths: Sequence[Path], hook: HookSettings | None = None) -> HookResult:
@@ -184,15 +179,13 @@ class ReferenceStamp:
 
         if backend_of(config) == "redis":  # a shared index is kept fresh by its owner
             return None
-        from .copying.check import index_for_corpus
+        from .copying.check import index_path
 
         corpus = config.resolve(section["corpus"])
         if not corpus.is_dir():
             return None  # the copy check reports the missing folder
-        index = section.get("index")
-        index = (
-            config.resolve(index) if isinstance(index, str) else index_for_corpus(config, corpus)
-        )
+        index = index_path(config, corpus)
+        assert index is not None
         return cls(corpus=corpus, index=index, signature=_folder_signature(corpus))
 
     @property
@@ -249,20 +242,14 @@ def record_issued(
     paths = list(paths)
     if not paths:
         return (), ()
-    from . import quota
     from .ledger import Ledger, entry_from_document
+    from .quota.config import ledger_path
     from .readers import read_document
 
-    resolver = quota.parse(config)
-    if resolver is None:
-        raise ConfigError(
-            config.source,
-            "quota",
-            "配置了 hook.issued 但没有 [quota] 节：已发文件要计入发文台账，请配置 [quota]",
-        )
+    resolver = config.parsed("quota")  # None: the unit is the issuer the metadata names
     recorded: list[Recorded] = []
     problems: list[ReadFailure] = []
-    with Ledger.open(resolver.ledger_path) as ledger:
+    with Ledger.open(ledger_path(config)) as ledger:
         for path in paths:
             try:
                 entry = entry_from_document(read_document(path), resolver)

@@ -391,7 +391,7 @@ def analyze(
     merge_similarity: float,
     duplicate_similarity: float,
 ) -> AuditResult:
-    """The result with batch findings on its documents and the ``batch`` section filled.
+    """The result with batch findings on its documents, and its merge groups and duplicates.
 
     ``terms[i]`` are the :func:`topic_terms` of ``result.documents[i]``.
     """
@@ -413,7 +413,6 @@ def analyze(
     batch = {
         "merge_candidates": groups,
         "duplicates": duplicates,
-        "units": unit_summary(result.documents),
         "settings": {
             "merge_similarity": merge_similarity,
             "duplicate_similarity": duplicate_similarity,

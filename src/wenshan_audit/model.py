@@ -9,7 +9,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import Enum
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .rulebook import Rule
 
 
 class Severity(str, Enum):
@@ -141,7 +144,9 @@ class DocumentResult:
 class AuditResult:
     documents: tuple[DocumentResult, ...]
     failures: tuple[ReadFailure, ...] = ()
-    batch: dict[str, Any] = field(default_factory=dict)
+    batch: dict[str, Any] = field(default_factory=dict)  # merge candidates, duplicates, units
+    units: tuple[dict[str, Any], ...] = ()  # summary by issuing unit (merge.unit_summary)
+    rules: dict[str, Rule] = field(default_factory=dict)  # the rulebook entry of each rule found
 
     def count(self, severity: Severity) -> int:
         return sum(1 for d in self.documents for f in d.findings if f.severity is severity)

@@ -17,9 +17,8 @@ from typing import Annotated, Any, TypeVar
 import typer
 from rich.console import Console
 
+from ..audit import EXIT_CLEAN, EXIT_ERROR
 from ..errors import WenshanError
-
-EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 
 app = typer.Typer(
     name="wenshan-audit",
@@ -130,6 +129,7 @@ from . import hook as _hook  # noqa: E402,F401  (registers hook)
 from . import index as _index  # noqa: E402,F401  (registers index)
 from . import ledger as _ledger  # noqa: E402,F401  (registers ledger)
 from . import quota as _quota  # noqa: E402,F401  (registers quota)
+from . import rule as _rule  # noqa: E402,F401  (registers rule)
 from . import rules as _rules  # noqa: E402,F401  (registers rules)
 
 

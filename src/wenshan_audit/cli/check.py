@@ -2,95 +2,26 @@
 
 from __future__ import annotations
 
-import shutil
-import sys
-from enum import Enum
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from ..reporters import FORMATS
-from . import (
-    EXIT_CLEAN,
-    EXIT_ERROR,
-    EXIT_FINDINGS,
-    ConfigOption,
-    app,
-    fail,
-    handle_errors,
-    load_config,
+from . import ConfigOption, app, fail, handle_errors, load_config
+from .common import (
+    AgainstOption,
+    ExplainOption,
+    FailOnOption,
+    Format,
+    FormatOption,
+    IgnoreOption,
+    OutputOption,
+    ReportOption,
+    SelectOption,
+    annotate_to,
+    write_html,
+    write_report,
 )
-
-#: output formats: exactly the reporters' registry
-Format = Enum("Format", {name: name for name in FORMATS}, type=str)  # type: ignore[misc]
-
-
-class FailOn(str, Enum):
-    error = "error"
-    warning = "warning"
-    info = "info"
-    never = "never"
-
-
-# options shared by `check` and `audit`
-FormatOption = Annotated[Format, typer.Option("--format", "-f", help="输出格式")]
-OutputOption = Annotated[
-    Path | None, typer.Option("--output", "-o", help="把报告写入文件而不是终端")
-]
-FailOnOption = Annotated[
-    FailOn | None,
-    typer.Option("--fail-on", help="达到该级别的问题时退出码为 1（默认取配置，缺省为 error）"),
-]
-AgainstOption = Annotated[
-    Path | None,
-    typer.Option("--against", help="上级文件文件夹（自动建立/更新索引）或已建好的索引"),
-]
-SelectOption = Annotated[
-    list[str] | None,
-    typer.Option(
-        "--select", help="只报告这些规则（按前缀，如 copy、burden.photo_evidence），可重复"
-    ),
-]
-IgnoreOption = Annotated[
-    list[str] | None, typer.Option("--ignore", help="不报告这些规则（按前缀），可重复")
-]
-ExplainOption = Annotated[bool, typer.Option("--explain", help="逐句列出具体措施判定及依据")]
-ReportOption = Annotated[
-    Path | None, typer.Option("--report", help="另外生成一份自包含的 HTML 报告（.html）")
-]
-
-
-def exit_code(result, fail_on: str) -> int:  # noqa: ANN001 - AuditResult
-    """2 if a file could not be read, else 1 if a finding reaches ``fail_on``, else 0."""
-    from ..model import Severity
-
-    if result.failures:
-        return EXIT_ERROR
-    if fail_on == "never":
-        return EXIT_CLEAN
-    threshold = Severity(fail_on).rank
-    hit = any(f.severity.rank >= threshold for d in result.documents for f in d.findings)
-    return EXIT_FINDINGS if hit else EXIT_CLEAN
-
-
-def write_report(result, fmt: str, output: Path | None, explain: bool = False) -> None:  # noqa: ANN001
-    from ..reporters import ReportOptions, renderer
-
-    to_terminal = output is None and sys.stdout.isatty()
-    # a terminal gets its own width; files and pipes get room for Chinese tables
-    width = shutil.get_terminal_size((160, 40)).columns if to_terminal else 160
-    options = ReportOptions(color=to_terminal, explain=explain, width=width)
-    text = renderer(fmt)(result, options)
-    if output is None:
-        sys.stdout.write(text)
-        sys.stdout.flush()
-        return
-    try:
-        output.parent.mkdir(parents=True, exist_ok=True)
-        output.write_text(text, encoding="utf-8", newline="\n")
-    except OSError as exc:
-        raise fail(f"无法写入输出文件 {output}：{exc.strerror}") from None
 
 
 @app.command()
@@ -123,7 +54,7 @@ def check(
     ] = None,
 ) -> None:
     """审核一份或多份公文草稿，输出审核意见。"""
-    from ..audit import AuditOptions, Auditor
+    from ..audit import AuditOptions, Auditor, exit_code
     from ..readers import iter_files
 
     cfg = load_config(config)
@@ -141,14 +72,10 @@ def check(
     result = Auditor(cfg, options).audit_paths(paths)
     write_report(result, fmt.value, output, explain)
     if report is not None:
-        from .audit import write_html
-
         write_html(result, report)
     if annotate is not None and result.documents:
-        from .audit import annotate_to
-
         annotate_to(result.documents[0], annotate)
-    raise typer.Exit(exit_code(result, (fail_on.value if fail_on else cfg.fail_on)))
+    raise typer.Exit(exit_code(result, cfg.fail_on_for(fail_on.value if fail_on else None)))
 
 
 @app.command()

@@ -66,7 +66,7 @@ def _refused_block(document, blocking, max_reasons: int) -> list[str]:  # noqa: 
     import json
 
     from ..model import Severity
-    from ..reporters.labels import CHECK_LABELS
+    from ..rulebook import check_label
 
     path = document.document.path
     counts = [
@@ -81,7 +81,7 @@ def _refused_block(document, blocking, max_reasons: int) -> list[str]:  # noqa: 
     shown = list(groups.items())[:max_reasons]
     for number, (rule, items) in enumerate(shown, start=1):
         first = items[0]
-        label = CHECK_LABELS.get(rule.split(".", 1)[0], rule.split(".", 1)[0])
+        label = check_label(rule)
         where = f"（共 {len(items)} 处）" if len(items) > 1 else ""
         lines.append(f"  {number}. 【{label}】{_brief(first.message, label)}{where}  [{rule}]")
         if first.text:

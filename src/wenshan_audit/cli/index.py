@@ -49,16 +49,12 @@ def _corpus(cfg: Config, corpus: Path | None) -> Path:
 
 
 def _index_path(cfg: Config, index: Path | None, corpus: Path | None) -> Path:
-    from ..copying.check import index_for_corpus
+    from ..copying.check import index_path
 
-    if index is not None:
-        return index
-    value = cfg.section("reference").get("index")
-    if value:
-        return cfg.resolve(value)
-    if corpus is None:
+    found = index or index_path(cfg, corpus)
+    if found is None:
         raise fail("请用 --index 指定索引目录，或在配置 [reference] 中设置 index 或 corpus")
-    return index_for_corpus(cfg, corpus)
+    return found
 
 
 def _index_corpus(

@@ -20,7 +20,7 @@ from . import ConfigOption, app, err_console, fail, handle_errors, load_config, 
 if TYPE_CHECKING:
     from ..config import Config
     from ..ledger import Entry, ImportReport, Ledger
-    from ..quota import QuotaConfig
+    from ..quota.config import QuotaConfig
 
 ledger_app = typer.Typer(
     help="发文登记簿：登记已印发的文件（文件夹、登记簿表格或单个文件），作为发文限额的依据。",
@@ -55,10 +55,9 @@ def console() -> Console:
 def open_ledger(cfg: Config) -> tuple[QuotaConfig | None, Ledger]:
     """The quota config (None without a [quota] section) and its ledger, created if missing."""
     from ..ledger import Ledger
-    from ..quota import DEFAULT_LEDGER, parse
+    from ..quota.config import ledger_path
 
-    quota = parse(cfg)
-    return quota, Ledger.open(quota.ledger_path if quota else cfg.resolve(DEFAULT_LEDGER))
+    return cfg.parsed("quota"), Ledger.open(ledger_path(cfg))
 
 
 def emit(text: str, output: Path | None, bom: bool = False) -> None:

@@ -119,17 +119,26 @@ def is_index(path: Path) -> bool:
     return (path / "meta.json").is_file()
 
 
+def index_path(config: Config, corpus: Path | None) -> Path | None:
+    """The index of the configured reference: ``[reference] index``, else the cache index
+    of ``corpus``; None without either. Every command opens or builds this one."""
+    value = config.section("reference").get("index")
+    if value:
+        return config.resolve(value)
+    return index_for_corpus(config, corpus) if corpus is not None else None
+
+
 def open_reference(config: Config, against: Path | None) -> Index | None:
     """The index to check against: ``--against`` first, then ``[reference]``."""
     section = config.section("reference")
     if against is None and (shared := open_configured(config)) is not None:
         return shared  # type: ignore[return-value] - same interface (backend.ReferenceIndex)
     if against is None and section.get("index"):
-        path = config.resolve(section["index"])
+        path = index_path(config, None)
+        assert path is not None
         if is_index(path) or not section.get("corpus"):
             return Index(path)
-        against = config.resolve(section["corpus"])
-        return _refreshed(path, against, cache=False)
+        return _refreshed(path, config.resolve(section["corpus"]), cache=False)
     if against is None and section.get("corpus"):
         against = config.resolve(section["corpus"])
     if against is None:

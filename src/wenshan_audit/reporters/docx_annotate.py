@@ -8,13 +8,16 @@ Offsets in findings index ``Document.text``; the docx reader's
 :func:`~wenshan_audit.readers.docx.paragraph_elements` yields the ``w:p``
 elements in the order of the Document's body paragraphs, so a finding's
 paragraph maps to its ``w:p``. Should the counts ever differ, paragraphs are
-matched in order by their text instead.
+matched in order by their text instead. :func:`annotate` returns the copy's
+bytes; the caller decides where to write them.
 """
 
 from __future__ import annotations
 
+import io
 from collections import defaultdict
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -86,8 +89,16 @@ def _match_elements(body: Sequence[Paragraph], elements: list[Any]) -> dict[int,
     return mapping
 
 
-def annotate(result: DocumentResult, target: Path) -> int:
-    """Write a commented copy of the result's .docx to ``target``; return the comments placed."""
+@dataclass(frozen=True)
+class AnnotatedCopy:
+    """The commented copy of a draft: the .docx file's bytes and how many comments it holds."""
+
+    data: bytes
+    comments: int
+
+
+def annotate(result: DocumentResult) -> AnnotatedCopy:
+    """The result's .docx with a Word comment on each flagged paragraph."""
     from docx import Document as open_docx
     from docx.text.paragraph import Paragraph as DocxParagraph
 
@@ -98,12 +109,6 @@ def annotate(result: DocumentResult, target: Path) -> int:
         raise WenshanError(
             f"{source} 不是 .docx 文件，无法生成批注版；请先在 Word/WPS 中另存为 .docx"
         )
-    if target.resolve() == source.resolve():
-        raise WenshanError(
-            f"批注版不能覆盖原文件 {source}，请另选输出路径（如 {source.stem}-批注.docx）"
-        )
-    if target.suffix.lower() != ".docx":
-        raise WenshanError(f"批注版的文件名应以 .docx 结尾（收到 {target}）")
     try:
         document = open_docx(str(source))
     except Exception as exc:  # noqa: BLE001 - python-docx raises several types for bad packages
@@ -121,9 +126,6 @@ def annotate(result: DocumentResult, target: Path) -> int:
         for line in lines[1:]:
             comment.add_paragraph(line)
         placed += 1
-    try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        document.save(str(target))
-    except OSError as exc:
-        raise WenshanError(f"无法写入批注版 {target}：{exc.strerror}") from None
-    return placed
+    buffer = io.BytesIO()
+    document.save(buffer)
+    return AnnotatedCopy(buffer.getvalue(), placed)

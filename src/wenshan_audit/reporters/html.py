@@ -14,10 +14,10 @@ from pathlib import Path
 from typing import Any
 
 from .. import __version__
-from ..merge import unit_summary
 from ..model import AuditResult, DocumentResult, Finding, Severity
+from ..rulebook import check_label
 from . import ReportOptions
-from .labels import CHECK_LABELS, VERDICTS
+from .labels import VERDICTS
 
 CONTEXT = 60  # characters shown around a highlighted span
 BINS = 10  # copy-ratio histogram: 0-10 %, ..., 90-100 %
@@ -50,18 +50,6 @@ def _paragraph_context(result: DocumentResult, finding: Finding) -> dict[str, st
     return _split(text, finding.start, finding.end)
 
 
-@lru_cache(maxsize=64)
-def _source_text(path: str) -> str | None:
-    """The upper-level document's text, read with the same readers as the check used."""
-    from ..errors import WenshanError
-    from ..readers import read_document
-
-    try:
-        return read_document(Path(path)).text
-    except (WenshanError, OSError):
-        return None
-
-
 def _copy_view(result: DocumentResult) -> dict[str, Any] | None:
     copy = result.sections.get("copy")
     if not copy:
@@ -71,20 +59,10 @@ def _copy_view(result: DocumentResult) -> dict[str, Any] | None:
     for source in copy.get("sources", []):
         passages = []
         for p in source.get("passages", [])[:MAX_PASSAGES]:
-            upper = p.get("source_text")
-            if upper is not None:
-                right = {"before": "", "mark": upper, "after": ""}
-            else:
-                full = _source_text(str(source.get("path")))
-                right = (
-                    _split(full, p["source_start"], p["source_end"])
-                    if full is not None
-                    else {"before": "", "mark": "", "after": "（无法读取上级文件原文）"}
-                )
             passages.append(
                 {
                     "draft": _split(text, p["start"], p["end"]),
-                    "source": right,
+                    "source": {"before": "", "mark": p["source_text"], "after": ""},
                     "similarity": p.get("similarity"),
                     "span": f"{p['start']}–{p['end']}",
                     "source_span": f"{p['source_start']}–{p['source_end']}",
@@ -101,7 +79,7 @@ def _doc_view(index: int, result: DocumentResult) -> dict[str, Any]:
     findings = [
         {
             "finding": f,
-            "check": CHECK_LABELS.get(f.rule.split(".", 1)[0], f.rule.split(".", 1)[0]),
+            "check": check_label(f.rule),
             "context": _paragraph_context(result, f),
         }
         for f in result.findings
@@ -160,7 +138,7 @@ def _histogram(documents: tuple[DocumentResult, ...]) -> dict[str, Any]:
 
 
 def context(result: AuditResult) -> dict[str, Any]:
-    units = result.batch.get("units") or unit_summary(result.documents)
+    units = list(result.units)
     return {
         "version": __version__,
         "generated": datetime.now().strftime("%Y-%m-%d %H:%M"),
@@ -175,6 +153,7 @@ def context(result: AuditResult) -> dict[str, Any]:
         "documents": [_doc_view(i, d) for i, d in enumerate(result.documents, start=1)],
         "failures": result.failures,
         "labels": {s.value: s.label for s in Severity},
+        "legend": list(result.rules.values()),
         "verdicts": VERDICTS,
     }
 

@@ -13,23 +13,25 @@ from typing import Any
 
 from .. import __version__
 from ..model import AuditResult, Finding, Severity
+from ..rulebook import Rule, check_label
 from . import ReportOptions
-from .labels import CHECK_LABELS
 from .positions import line_column, relative_uri
 
 LEVEL = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "note"}
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 
 
-def _rule(rule: str, first: Finding) -> dict[str, Any]:
-    check = rule.split(".", 1)[0]
+def _rule(rule_id: str, rule: Rule | None, first: Finding) -> dict[str, Any]:
+    """The rulebook's entry; a rule the rulebook lacks is described by its first finding."""
+    check = rule_id.split(".", 1)[0]
+    title = rule.title if rule else rule_id
     return {
-        "id": rule,
-        "name": rule.replace(".", "/"),
-        "shortDescription": {"text": f"{CHECK_LABELS.get(check, check)}：{rule}"},
-        "fullDescription": {"text": first.message},
-        "defaultConfiguration": {"level": LEVEL[first.severity]},
-        "properties": {"tags": [check]},
+        "id": rule_id,
+        "name": rule_id.replace(".", "/"),
+        "shortDescription": {"text": f"{check_label(rule_id)}：{title}"},
+        "fullDescription": {"text": rule.explanation if rule else first.message},
+        "defaultConfiguration": {"level": LEVEL[rule.severity if rule else first.severity]},
+        "properties": {"tags": [check], **({"clause": rule.clause} if rule else {})},
     }
 
 
@@ -65,7 +67,7 @@ def as_dict(result: AuditResult) -> dict[str, Any]:
         for finding in doc.findings:
             if finding.rule not in rules:
                 rules[finding.rule] = len(descriptors)
-                descriptors.append(_rule(finding.rule, finding))
+                descriptors.append(_rule(finding.rule, result.rules.get(finding.rule), finding))
             results.append(
                 {
                     "ruleId": finding.rule,

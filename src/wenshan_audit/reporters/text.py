@@ -10,8 +10,9 @@ from rich.padding import Padding
 from rich.text import Text
 
 from ..model import AuditResult, DocumentResult, Finding, Severity
+from ..rulebook import check_label
 from . import ReportOptions
-from .labels import CHECK_LABELS, ELEMENTS, SENTENCE_LABELS, VERDICTS
+from .labels import ELEMENTS, SENTENCE_LABELS, VERDICTS
 
 STYLE = {Severity.ERROR: "bold red", Severity.WARNING: "yellow", Severity.INFO: "cyan"}
 QUOTE_LIMIT = 90
@@ -65,9 +66,9 @@ def _document(console: Console, result: DocumentResult, options: ReportOptions) 
             SECTION_RENDERERS[section](console, result, options)
     grouped: dict[str, list[Finding]] = {}
     for finding in result.findings:
-        grouped.setdefault(finding.rule.split(".", 1)[0], []).append(finding)
-    for check, items in grouped.items():
-        console.print(f"  [bold]{CHECK_LABELS.get(check, check)}[/]（{len(items)}）")
+        grouped.setdefault(check_label(finding.rule), []).append(finding)
+    for label, items in grouped.items():
+        console.print(f"  [bold]{label}[/]（{len(items)}）")
         for finding in items:
             _finding(console, finding)
     if result.waived:
