@@ -9,11 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from wenshan_audit.audit import AuditOptions, Auditor
-from wenshan_audit.batch import BatchSettings, assemble, run, select_files, settings
+from wenshan_audit.batch import BatchSettings, audit, select_files, settings
 from wenshan_audit.config import Config
 from wenshan_audit.errors import ConfigError
-from wenshan_audit.merge import analyze
 from wenshan_audit.model import AuditResult
 from wenshan_audit.reporters import ReportOptions, renderer
 from wenshan_audit.reporters.json_report import as_dict
@@ -83,11 +81,9 @@ def batch_dir(tmp_path: Path) -> Path:
 
 
 def audit_result(folder: Path, jobs: int, config: Config | None = None) -> AuditResult:
+    """The library's one call for a batch: what the CLI's ``audit`` runs."""
     config = config or Config()
-    batch = settings(config)
-    files = select_files([folder], batch)
-    result, terms = assemble(run(files, Auditor(config, AuditOptions()), jobs))
-    return analyze(result, terms, batch.merge_similarity, batch.duplicate_similarity)
+    return audit(config, [folder], batch=settings(config, jobs=jobs))
 
 
 def audit_folder(folder: Path, jobs: int, config: Config | None = None) -> dict:

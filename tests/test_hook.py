@@ -104,13 +104,16 @@ def test_issued_document_is_counted_once_in_the_ledger(repo: Path) -> None:
     ]
 
 
-def test_issued_folder_without_quota_section_is_a_config_error(repo: Path) -> None:
+def test_issued_folder_without_quota_section_uses_the_default_ledger(repo: Path) -> None:
+    """The hook records where `ledger add` records: the one default ledger."""
     (repo / "wenshan-audit.toml").write_text('[hook]\nissued = ["issued"]\n', encoding="utf-8")
     (repo / "issued" / "保供稳价.txt").write_text(ISSUED, encoding="utf-8")
     result = runner.invoke(app, ["hook", "issued/保供稳价.txt"])
-    assert result.exit_code == 2
-    assert "[quota]" in result.output
-    assert "Traceback" not in result.output
+    assert result.exit_code == 0, result.output
+    assert "已计入发文台账" in result.output
+    listed = runner.invoke(app, ["ledger", "list", "--format", "json"])
+    assert listed.exit_code == 0, listed.output
+    assert "云政办发〔2026〕3号" in listed.output
 
 
 def test_unreadable_issued_file_stops_the_commit_with_a_reason(repo: Path) -> None:

@@ -12,6 +12,8 @@ from pathlib import Path
 import pytest
 from docx import Document as new_docx
 
+from wenshan_audit import rulebook
+from wenshan_audit.merge import unit_summary
 from wenshan_audit.model import AuditResult, DocumentResult, Finding, ReadFailure, Severity
 from wenshan_audit.readers import read_document
 from wenshan_audit.reporters import ReportOptions, renderer
@@ -113,6 +115,8 @@ def build_result(draft: Path, upper: Path) -> DocumentResult:
                             "source_start": source_start,
                             "source_end": source_end,
                             "similarity": 1.0,
+                            "text": COPIED,
+                            "source_text": UPPER[source_start:source_end],
                         }
                     ],
                 }
@@ -148,9 +152,12 @@ def audit_result(draft_docx: Path, upper: Path, tmp_path: Path) -> AuditResult:
     plain = tmp_path / "干净.txt"
     plain.write_text(f"{TITLE}\n由市政府办公室于2026年4月30日前完成清理。\n", encoding="utf-8")
     clean = DocumentResult(document=read_document(plain), findings=())
+    documents = (build_result(draft_docx, upper), clean)
     return AuditResult(
-        documents=(build_result(draft_docx, upper), clean),
+        documents=documents,
         failures=(ReadFailure(tmp_path / "坏.docx", "无法读取 坏.docx：文件已损坏"),),
+        units=tuple(unit_summary(documents)),  # what the auditor attaches
+        rules=rulebook.load().of(documents),
     )
 
 
@@ -275,6 +282,10 @@ def test_html_is_self_contained_escaped_and_highlighted(audit_result: AuditResul
     assert parsed.svgs == 2  # quota bars and copy-ratio distribution
     assert 'id="unit-table"' in html and "云岭市人民政府办公室" in html
     assert "无法审核的文件" in html and "坏.docx" in html
+    # the legend: each rule found, with its rulebook title and clause
+    assert 'id="legend-table"' in html and 'id="rule-burden.photo_evidence"' in html
+    assert "常规工作拍照留痕" in html and "不得要求基层对常规工作拍照留证" in html
+    assert html.count('<tr id="rule-') == 3
 
 
 def test_html_renders_in_headless_chromium(audit_result: AuditResult, tmp_path: Path) -> None:
@@ -321,7 +332,10 @@ def test_annotated_docx_has_comments_on_flagged_paragraphs(
     before = draft_docx.read_bytes()
     result = build_result(draft_docx, upper)
     target = tmp_path / "out" / "草稿-批注.docx"
-    assert annotate(result, target) == 3
+    copy = annotate(result)
+    assert copy.comments == 3
+    target.parent.mkdir()
+    target.write_bytes(copy.data)
     assert draft_docx.read_bytes() == before  # the original is never modified
     comments = _commented_paragraphs(target)
     assert set(comments) == {COPIED, SLOGAN, BURDEN}
@@ -334,10 +348,11 @@ def test_annotated_docx_has_comments_on_flagged_paragraphs(
 
 
 def test_annotate_refuses_to_overwrite_the_original(draft_docx: Path, upper: Path) -> None:
+    from wenshan_audit.cli.common import write_annotated
     from wenshan_audit.errors import WenshanError
 
     with pytest.raises(WenshanError, match="不能覆盖原文件"):
-        annotate(build_result(draft_docx, upper), draft_docx)
+        write_annotated(build_result(draft_docx, upper), draft_docx)
 
 
 def test_check_annotate_cli(draft_docx: Path, tmp_path: Path) -> None:

@@ -4,8 +4,10 @@ Merge candidates are documents of the batch on the same topic sent to the same
 audience: cosine similarity of TF-IDF vectors over jieba words (title words
 weighted up, 公文 boilerplate words dropped) plus overlapping main recipients.
 Duplicates are near-identical texts (the same paper issued twice, or by two
-units): a TF-IDF pre-filter, confirmed by the Jaccard similarity of character
-5-gram sets, so that two papers on one topic are not mistaken for one paper.
+units): datasketch's MinHashLSH over the MinHash of each text's character
+5-grams proposes the pairs (no pair of the batch is compared one by one), and
+the exact Jaccard similarity of the 5-gram sets confirms them, so that two
+papers on one topic are not mistaken for one paper.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from __future__ import annotations
 import re
 from collections import Counter, defaultdict
 from collections.abc import Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +24,12 @@ from .model import AuditResult, DocumentResult, Finding, Severity
 UNKNOWN_UNIT = "（未识别单位）"
 TITLE_WEIGHT = 3  # a title states the topic; body words also carry the boilerplate
 TOP_TERMS = 8
+# MinHashLSH is tuned to 0.8 x the duplicate threshold, weighing a missed pair
+# 9 times a needless comparison: with the default 0.9 it takes 18 bands of 7
+# rows, so a pair of Jaccard 0.9 is missed with probability 8e-6 and one of
+# 0.3 (two papers on one topic) is compared with probability 0.004
+LSH_MARGIN = 0.8
+LSH_WEIGHTS = (0.1, 0.9)  # (false positive, false negative)
 # the topic of a 公文 is stated in its title and opening sections; segmenting the
 # rest cost a third of the per-document audit time (measured) and adds no topic
 TOPIC_CHARS = 3000
@@ -75,13 +83,60 @@ def _content(result: DocumentResult) -> str:
     return DATE.sub("\n", text)
 
 
-def _shingles(text: str, k: int = 5) -> set[int]:
-    flat = _NOT_TEXT.sub("", text)
-    return {hash(flat[i : i + k]) for i in range(max(1, len(flat) - k + 1))}
+@dataclass(frozen=True)
+class Shingles:
+    """A text's character 5-gram hashes and their MinHash (copying.minhash's, datasketch's)."""
+
+    hashes: Any  # sorted unique uint32
+    minhash: Any  # datasketch.LeanMinHash
+
+    @classmethod
+    def of(cls, text: str) -> Shingles:
+        import numpy as np
+        from datasketch import LeanMinHash
+
+        from .copying.minhash import SEED, segment_signatures, token_hashes
+        from .copying.normalise import code_points
+
+        hashes = np.unique(token_hashes(code_points(_NOT_TEXT.sub("", text))))
+        signature = segment_signatures(hashes, np.zeros(1, dtype=np.int64))[0]
+        return cls(hashes, LeanMinHash(seed=SEED, hashvalues=signature, scheme="affine32"))
+
+    def jaccard(self, other: Shingles) -> float:
+        import numpy as np
+
+        union = len(np.union1d(self.hashes, other.hashes))
+        return (
+            len(np.intersect1d(self.hashes, other.hashes, assume_unique=True)) / union
+            if union
+            else 0.0
+        )
 
 
-def _jaccard(a: set[int], b: set[int]) -> float:
-    return len(a & b) / len(a | b) if a or b else 0.0
+def duplicate_pairs(
+    documents: Sequence[DocumentResult], duplicate_similarity: float
+) -> list[dict[str, Any]]:
+    """Pairs of near-identical documents (in input order) with their 5-gram Jaccard similarity.
+
+    MinHashLSH is tuned to a threshold below ``duplicate_similarity`` so that a
+    true pair is very rarely missed; the exact Jaccard decides.
+    """
+    from datasketch import MinHashLSH
+
+    from .copying.minhash import NUM_PERM
+
+    shingles = [Shingles.of(_content(d)) for d in documents]
+    lsh = MinHashLSH(
+        threshold=duplicate_similarity * LSH_MARGIN, num_perm=NUM_PERM, weights=LSH_WEIGHTS
+    )
+    pairs = []
+    for i, item in enumerate(shingles):
+        for j in sorted(lsh.query(item.minhash)):
+            overlap = item.jaccard(shingles[j])
+            if overlap >= duplicate_similarity:
+                pairs.append({"a": j, "b": i, "similarity": round(overlap, 4)})
+        lsh.insert(i, item.minhash)
+    return sorted(pairs, key=lambda p: (p["a"], p["b"]))
 
 
 def _norm_recipient(name: str) -> str:
@@ -140,41 +195,31 @@ def _vectors(terms: Sequence[Sequence[str]]) -> tuple[Any, Any] | None:
     return matrix.tocsr(), vectorizer.get_feature_names_out()
 
 
-def similar_pairs(
+def merge_pairs(
     documents: Sequence[DocumentResult],
     matrix: Any,
     merge_similarity: float,
-    duplicate_similarity: float,
-) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-    """Pairs of documents: ``(merge pairs, duplicate pairs)`` with their evidence."""
+    duplicates: Sequence[dict[str, Any]] = (),
+) -> list[dict[str, Any]]:
+    """Pairs on one topic (TF-IDF cosine) sharing a main recipient; duplicates left out."""
     import numpy as np
 
     cosine = (matrix @ matrix.T).tocoo()
-    # near-identical texts have a TF-IDF cosine far above this; only they get the
-    # (costlier) 5-gram comparison
-    duplicate_prefilter = duplicate_similarity * 0.8
-    keep = (cosine.row < cosine.col) & (cosine.data >= min(merge_similarity, duplicate_prefilter))
+    keep = (cosine.row < cosine.col) & (cosine.data >= merge_similarity)
     recipients = [{_norm_recipient(r): r for r in d.document.meta.recipients} for d in documents]
-    shingles: dict[int, set[int]] = {}
-    merges, duplicates = [], []
+    same = {(p["a"], p["b"]) for p in duplicates}
+    merges = []
     order = np.lexsort((cosine.col[keep], cosine.row[keep]))  # stable, input order
     rows, cols, scores = cosine.row[keep][order], cosine.col[keep][order], cosine.data[keep][order]
     for i, j, score in zip(rows.tolist(), cols.tolist(), scores.tolist(), strict=True):
-        if score >= duplicate_prefilter:
-            sa = shingles.setdefault(i, _shingles(_content(documents[i])))
-            sb = shingles.setdefault(j, _shingles(_content(documents[j])))
-            overlap = _jaccard(sa, sb)
-            if overlap >= duplicate_similarity:
-                duplicates.append({"a": i, "b": j, "similarity": round(overlap, 4)})
-                continue
-        if score < merge_similarity:
+        if (i, j) in same:
             continue
         shared = [name for key, name in recipients[i].items() if key in recipients[j]]
         if shared:
             merges.append(
                 {"a": i, "b": j, "similarity": round(score, 4), "shared_recipients": shared}
             )
-    return merges, duplicates
+    return merges
 
 
 def _group_terms(matrix: Any, vocabulary: Any, members: list[int]) -> list[str]:
@@ -396,15 +441,15 @@ def analyze(
     ``terms[i]`` are the :func:`topic_terms` of ``result.documents[i]``.
     """
     documents = result.documents
+    dups = duplicate_pairs(documents, duplicate_similarity) if len(documents) >= 2 else []
+    duplicates, dup_findings = duplicate_entries(documents, dups)
     vectors = _vectors(terms) if len(documents) >= 2 else None
-    groups, duplicates = [], []
+    groups: list[dict[str, Any]] = []
     merge_findings: dict[Path, list[Finding]] = {}
-    dup_findings: dict[Path, list[Finding]] = {}
     if vectors is not None:
         matrix, vocabulary = vectors
-        merges, dups = similar_pairs(documents, matrix, merge_similarity, duplicate_similarity)
+        merges = merge_pairs(documents, matrix, merge_similarity, dups)
         groups, merge_findings = merge_groups(documents, merges, matrix, vocabulary)
-        duplicates, dup_findings = duplicate_entries(documents, dups)
     findings: dict[Path, list[Finding]] = defaultdict(list)
     for source in (merge_findings, dup_findings):
         for path, items in source.items():
