@@ -28,9 +28,8 @@ sys.path.insert(0, str(Path(__file__).parent))
 import synthetic  # noqa: E402
 
 from wenshan_audit.audit import AuditOptions, Auditor  # noqa: E402
-from wenshan_audit.batch import assemble, run  # noqa: E402
+from wenshan_audit.batch import BatchSettings, finish, run  # noqa: E402
 from wenshan_audit.config import Config  # noqa: E402
-from wenshan_audit.merge import analyze  # noqa: E402
 from wenshan_audit.reporters.json_report import as_dict  # noqa: E402
 
 UNITS = [
@@ -129,9 +128,9 @@ def timed(paths: list[Path], auditor: Auditor, jobs: int) -> tuple[float, float,
     """Audit seconds, total seconds (with the batch analysis), CPU seconds, JSON result."""
     cpu = cpu_seconds()
     started = time.perf_counter()
-    result, terms = assemble(run(paths, auditor, jobs))
+    examined = run(paths, auditor, jobs)
     audited = time.perf_counter() - started
-    result = analyze(result, terms, 0.35, 0.9)
+    result = finish(auditor, examined, BatchSettings(jobs=jobs))  # what batch.audit runs after
     total = time.perf_counter() - started
     return audited, total, cpu_seconds() - cpu, as_dict(result)
 

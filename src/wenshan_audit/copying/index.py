@@ -634,7 +634,3 @@ class Writer(CorpusWriter):
             )
             new_sets = [seed_set(normalise_mod.normalise(_decode(r[0]))) for r in rows]
         return stoplist_of(new_sets)
-
-
-def open_index(root: Path) -> Index:
-    return Index(root)
