@@ -20,7 +20,7 @@ from typing import Protocol
 
 from . import rulebook
 from .config import Config
-from .errors import ReadError
+from .errors import ReadError, WenshanError
 from .model import (
     AuditResult,
     CheckOutcome,
@@ -81,6 +81,13 @@ def exit_code(result: AuditResult, fail_on: str) -> int:
         return EXIT_ERROR
     hit = any(blocking(d.findings, fail_on) for d in result.documents)
     return EXIT_FINDINGS if hit else EXIT_CLEAN
+
+
+def nothing_found(hint: str = "") -> WenshanError:
+    """The error of a run that found no document to audit (folders without supported files)."""
+    return WenshanError(
+        f"没有找到可审核的文件（支持 .docx .pdf .txt .md .doc .wps .ofd），请检查路径{hint}。"
+    )
 
 
 def _selectors(config: Config, given: tuple[str, ...], key: str) -> tuple[str, ...]:

@@ -21,7 +21,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from .audit import AuditOptions, Auditor
+from .audit import AuditOptions, Auditor, nothing_found
 from .config import Config
 from .errors import ConfigError, WenshanError
 from .merge import analyze, topic_terms, unit_summary
@@ -302,10 +302,7 @@ def prepare(
             raise WenshanError(f"路径不存在：{path}，请检查后重试。")
     files = select_files(list(paths), batch)
     if not any(f.is_file() for f in files):  # a folder without documents comes back itself
-        raise WenshanError(
-            "没有找到可审核的文件（支持 .docx .pdf .txt .md .doc .wps .ofd），"
-            "请检查路径和 --include/--exclude 通配符。"
-        )
+        raise nothing_found("和 --include/--exclude 通配符")
     # built here, in the parent: configuration errors surface and a reference
     # index is built or refreshed once, before any worker starts
     return Batch(tuple(files), Auditor(config, options), batch)

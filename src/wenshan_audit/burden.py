@@ -520,16 +520,7 @@ def _rules_path(config: Config, section: dict[str, Any]) -> Path:
     if value is None:
         path = config.rules_dir / RULES_FILE
         return path if path.is_file() else packaged_rules_dir() / RULES_FILE
-    if not isinstance(value, str) or not value.strip():
-        raise ConfigError(config.source, "burden.rules_file", "应为规则文件路径（字符串）")
-    path = config.resolve(value)
-    if not path.is_file():
-        raise ConfigError(
-            config.source,
-            "burden.rules_file",
-            f"规则文件 {path} 不存在，请检查路径（相对于配置文件所在目录）",
-        )
-    return path
+    return config.existing(value, "burden.rules_file", "规则文件")
 
 
 @dataclass(frozen=True)

@@ -97,17 +97,22 @@ class Config:
         value = self.data.get("rules")
         if value is None:
             return packaged_rules_dir()
+        return self.existing(value, "rules", "规则目录", folder=True)
+
+    def existing(self, value: Any, key: str, what: str, folder: bool = False) -> Path:
+        """The path ``value`` of ``key``, resolved; a ConfigError unless it names an existing
+        file (or folder)."""
         if not isinstance(value, str) or not value.strip():
-            raise ConfigError(self.source, "rules", '应为自定义规则目录的路径，如 "my-rules"')
-        folder = self.resolve(value)
-        if not folder.is_dir():
+            raise ConfigError(self.source, key, f"应为{what}的路径（字符串）")
+        path = self.resolve(value)
+        if not (path.is_dir() if folder else path.is_file()):
             raise ConfigError(
                 self.source,
-                "rules",
-                f"规则目录 {folder} 不存在或不是文件夹；请检查路径（相对于配置文件所在目录），"
-                "或删去该键以使用内置规则",
+                key,
+                f"{what} {path} 不存在{'或不是文件夹' if folder else ''}；"
+                "请检查路径（相对于配置文件所在目录）",
             )
-        return folder
+        return path
 
     @property
     def fail_on(self) -> str:

@@ -54,7 +54,7 @@ def check(
     ] = None,
 ) -> None:
     """审核一份或多份公文草稿，输出审核意见。"""
-    from ..audit import AuditOptions, Auditor, exit_code
+    from ..audit import AuditOptions, Auditor, exit_code, nothing_found
     from ..readers import iter_files
 
     cfg = load_config(config)
@@ -66,7 +66,7 @@ def check(
         ignore=tuple(ignore or ()),
     )
     if not any(True for _ in iter_files(paths)):
-        raise fail("没有找到可审核的文件（支持 .docx .pdf .txt .md .doc .wps .ofd），请检查路径。")
+        raise nothing_found()
     if annotate is not None and (len(paths) != 1 or paths[0].suffix.lower() != ".docx"):
         raise fail("--annotate 只能用于单个 .docx 草稿；批量生成批注版请用 audit --annotate-dir。")
     result = Auditor(cfg, options).audit_paths(paths)
