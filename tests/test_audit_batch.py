@@ -286,3 +286,19 @@ def test_ctrl_c_stops_cleanly(tmp_path: Path) -> None:
     assert proc.returncode == 2, err
     assert "已中断" in err and "Traceback" not in err
     assert not (tmp_path / "out.json").exists()
+
+
+def test_duplicate_similarity_is_the_exact_jaccard_of_5_gram_sets() -> None:
+    """The MinHash only proposes pairs; the similarity reported is the exact set Jaccard."""
+    from wenshan_audit.merge import Shingles
+
+    a = "各地要切实做好安全生产工作。" * 3 + "市应急管理局于6月30日前完成全面排查。"
+    b = "各地要切实做好安全生产工作。" * 2 + "市应急管理局于7月15日前完成全面排查整改。"
+
+    def grams(text: str) -> set[str]:
+        flat = "".join(ch for ch in text if ch.isalnum())
+        return {flat[i : i + 5] for i in range(len(flat) - 4)}
+
+    exact = len(grams(a) & grams(b)) / len(grams(a) | grams(b))
+    assert Shingles.of(a).jaccard(Shingles.of(b)) == pytest.approx(exact)
+    assert Shingles.of(a).jaccard(Shingles.of(a)) == 1.0

@@ -87,7 +87,7 @@ def _content(result: DocumentResult) -> str:
 class Shingles:
     """A text's character 5-gram hashes and their MinHash (copying.minhash's, datasketch's)."""
 
-    hashes: Any  # sorted unique uint32
+    hashes: Any  # uint32, one per 5-gram (repeats kept: only candidate pairs need the sets)
     minhash: Any  # datasketch.LeanMinHash
 
     @classmethod
@@ -98,7 +98,7 @@ class Shingles:
         from .copying.minhash import SEED, segment_signatures, token_hashes
         from .copying.normalise import code_points
 
-        hashes = np.unique(token_hashes(code_points(_NOT_TEXT.sub("", text))))
+        hashes = token_hashes(code_points(_NOT_TEXT.sub("", text)))
         signature = segment_signatures(hashes, np.zeros(1, dtype=np.int64))[0]
         return cls(hashes, LeanMinHash(seed=SEED, hashvalues=signature, scheme="affine32"))
 
@@ -106,11 +106,7 @@ class Shingles:
         import numpy as np
 
         union = len(np.union1d(self.hashes, other.hashes))
-        return (
-            len(np.intersect1d(self.hashes, other.hashes, assume_unique=True)) / union
-            if union
-            else 0.0
-        )
+        return len(np.intersect1d(self.hashes, other.hashes)) / union if union else 0.0
 
 
 def duplicate_pairs(
