@@ -128,7 +128,7 @@ def run(config: Config, paths: Sequence[Path], hook: HookSettings | None = None)
     """Record the issued documents among ``paths``, then audit the drafts."""
     from .audit import AuditOptions, Auditor
 
-    hook = hook or settings(config)
+    hook = hook or config.parsed("hook")
     roles: dict[Role, list[Path]] = {role: [] for role in Role}
     for path in paths:
         roles[hook.role_of(path)].append(path)

@@ -318,7 +318,7 @@ def _cached_model(path: Path, mtime: float) -> SentenceModel:
 
 def model_for(config: Config) -> SentenceModel | None:
     """The configured model (cached per file and mtime), or None when disabled."""
-    options = settings(config)
+    options: Settings = config.parsed("measures")
     if not options.use_model:
         return None
     path = (options.model_path or default_model_path(config.rules_dir)).resolve()
@@ -394,7 +394,7 @@ class MeasuresCheck:
     name = "measures"
 
     def __init__(self, config: Config, options: AuditOptions, mode: str = "combined") -> None:
-        self.settings = settings(config)
+        self.settings: Settings = config.parsed("measures")
         self.rules_dir = config.rules_dir
         self.cues = load_cues(self.rules_dir)
         self.model = model_for(config) if mode != "rules" else None

@@ -375,7 +375,7 @@ class CopyCheck:
 
 
 def build(config: Config, options: AuditOptions) -> CopyCheck | None:
-    settings, _ = parse_settings(config)
+    settings, _ = config.parsed("reference")
     index = open_reference(config, options.against)
     if index is None:
         return None
