@@ -1,6 +1,6 @@
 """The auditing service: documents in, findings out.
 
-Each check module (:data:`CHECK_MODULES`) exposes ``build(config, options) ->
+Each check module (:data:`.checks.CHECK_MODULES`) exposes ``build(config, options) ->
 Check | None``; the auditor builds the enabled checks once (opening indexes,
 ledgers and models once) and runs them over every document. Auditing is two
 steps: :meth:`Auditor.examine` runs the checks, :meth:`Auditor.settle` applies
@@ -12,18 +12,16 @@ bad file never stops a batch.
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from pathlib import Path
-from typing import Protocol
 
 from . import rulebook
+from .checks import AuditOptions, build_checks
 from .config import Config
 from .errors import ReadError, WenshanError
 from .model import (
     AuditResult,
-    CheckOutcome,
     Document,
     DocumentResult,
     Finding,
@@ -32,39 +30,7 @@ from .model import (
 )
 from .readers import iter_files, read_document
 
-#: modules that provide a check (``build``), in report order
-CHECK_MODULES: tuple[str, ...] = ("copying", "burden", "measures", "quota.check")
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
-
-
-class Check(Protocol):
-    """One auditing concern. Checks never print and never decide the exit code."""
-
-    #: short id: the key of the check's JSON section and the prefix of its rule ids
-    name: str
-
-    def run(self, doc: Document) -> CheckOutcome: ...
-
-
-@dataclass(frozen=True)
-class AuditOptions:
-    """Per-run choices that come from the command line rather than the config."""
-
-    against: Path | None = None  # reference corpus folder or built index
-    unit: str | None = None  # override the issuing unit found in the metadata
-    kind: str | None = None  # override the document kind
-    select: tuple[str, ...] = ()  # rule-id prefixes to keep (empty: all)
-    ignore: tuple[str, ...] = ()  # rule-id prefixes to drop
-
-
-def build_checks(config: Config, options: AuditOptions) -> list[Check]:
-    checks = []
-    for name in CHECK_MODULES:
-        module = importlib.import_module(f"{__package__}.{name}")
-        check = module.build(config, options)
-        if check is not None:
-            checks.append(check)
-    return checks
 
 
 def blocking(findings: Iterable[Finding], fail_on: str) -> tuple[Finding, ...]:
