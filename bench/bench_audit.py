@@ -66,7 +66,7 @@ SENTENCES = [
 
 
 def reference_index(root: Path, n: int, workers: int) -> float:
-    from wenshan_audit.copying.index import Entry, Writer
+    from wenshan_audit.checks.copying.index import Entry, Writer
 
     def entries():  # noqa: ANN202
         for i in range(n):

@@ -27,7 +27,7 @@ import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from wenshan_audit import burden
+from wenshan_audit.checks import burden
 from wenshan_audit.readers import read_document
 from wenshan_audit.ruleset import packaged_rules_dir
 from wenshan_audit.sentences import Sentence, split

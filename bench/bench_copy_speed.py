@@ -37,8 +37,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import synthetic  # noqa: E402
 
-from wenshan_audit.copying.check import CopyCheck, Settings  # noqa: E402
-from wenshan_audit.copying.index import Entry, Index, Writer  # noqa: E402
+from wenshan_audit.checks.copying.check import CopyCheck, Settings  # noqa: E402
+from wenshan_audit.checks.copying.index import Entry, Index, Writer  # noqa: E402
 from wenshan_audit.model import Document  # noqa: E402
 
 GIB = 1024**3

@@ -35,9 +35,9 @@ sys.path.insert(1, str(HERE.parent / "tests"))  # conftest.py starts redis-serve
 from bench_copy_speed import entries, make_draft  # noqa: E402
 from conftest import start_redis_server  # noqa: E402
 
-from wenshan_audit.copying.check import CopyCheck, Settings  # noqa: E402
-from wenshan_audit.copying.index import Index, Writer  # noqa: E402
-from wenshan_audit.copying.redis_backend import RedisIndex, RedisWriter  # noqa: E402
+from wenshan_audit.checks.copying.check import CopyCheck, Settings  # noqa: E402
+from wenshan_audit.checks.copying.index import Index, Writer  # noqa: E402
+from wenshan_audit.checks.copying.redis_backend import RedisIndex, RedisWriter  # noqa: E402
 from wenshan_audit.model import Document  # noqa: E402
 
 NAME = "bench"

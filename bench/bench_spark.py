@@ -30,8 +30,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import synthetic  # noqa: E402
 
-from wenshan_audit.copying import spark_build  # noqa: E402
-from wenshan_audit.copying.index import Index, Writer  # noqa: E402
+from wenshan_audit.checks.copying import spark_build  # noqa: E402
+from wenshan_audit.checks.copying.index import Index, Writer  # noqa: E402
 
 
 def main() -> None:

@@ -36,9 +36,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import synthetic  # noqa: E402
 
-from wenshan_audit.copying.check import CopyCheck, Settings  # noqa: E402
-from wenshan_audit.copying.index import Index, Writer  # noqa: E402
-from wenshan_audit.copying.normalise import normalise  # noqa: E402
+from wenshan_audit.checks.copying.check import CopyCheck, Settings  # noqa: E402
+from wenshan_audit.checks.copying.index import Index, Writer  # noqa: E402
+from wenshan_audit.checks.copying.normalise import normalise  # noqa: E402
 from wenshan_audit.model import Document  # noqa: E402
 from wenshan_audit.readers import read_document  # noqa: E402
 

@@ -290,7 +290,7 @@ def test_ctrl_c_stops_cleanly(tmp_path: Path) -> None:
 
 def test_duplicate_similarity_is_the_exact_jaccard_of_5_gram_sets() -> None:
     """The MinHash only proposes pairs; the similarity reported is the exact set Jaccard."""
-    from wenshan_audit.merge import Shingles
+    from wenshan_audit.checks.merge import Shingles
 
     a = "各地要切实做好安全生产工作。" * 3 + "市应急管理局于6月30日前完成全面排查。"
     b = "各地要切实做好安全生产工作。" * 2 + "市应急管理局于7月15日前完成全面排查整改。"

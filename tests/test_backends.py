@@ -19,13 +19,13 @@ from conftest import free_port
 from test_copy import DRAFT, OTHER, UPPER, write
 
 from wenshan_audit.audit import AuditOptions
+from wenshan_audit.checks.copying import redis_backend
+from wenshan_audit.checks.copying.backend import open_configured
+from wenshan_audit.checks.copying.check import CopyCheck, Settings, build
+from wenshan_audit.checks.copying.fingerprint import query_keys
+from wenshan_audit.checks.copying.index import CopyIndexError, Entry, Index, Writer
+from wenshan_audit.checks.copying.normalise import normalise
 from wenshan_audit.config import Config
-from wenshan_audit.copying import redis_backend
-from wenshan_audit.copying.backend import open_configured
-from wenshan_audit.copying.check import CopyCheck, Settings, build
-from wenshan_audit.copying.fingerprint import query_keys
-from wenshan_audit.copying.index import CopyIndexError, Entry, Index, Writer
-from wenshan_audit.copying.normalise import normalise
 from wenshan_audit.errors import ConfigError
 from wenshan_audit.readers import read_document
 
@@ -288,11 +288,11 @@ def test_unfinished_update_is_invisible(redis_url: str, corpus: Path) -> None:
     shared.update(corpus)
     writer = shared.writer()
     entry = Entry(path="/x/new.txt", sha256="0" * 64, size=1, mtime_ns=1, text=UPPER)
-    from wenshan_audit.copying.fingerprint import fingerprint
+    from wenshan_audit.checks.copying.fingerprint import fingerprint
 
     windows, doc, _ = fingerprint(UPPER)
     ids = np.array([999], dtype=np.uint32)
-    from wenshan_audit.copying.rows import sorted_table
+    from wenshan_audit.checks.copying.rows import sorted_table
 
     writer._write_segment(  # the data of an update that dies before its switch
         {

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from wenshan_audit import burden
 from wenshan_audit.audit import AuditOptions, Auditor
+from wenshan_audit.checks import burden
 from wenshan_audit.config import Config, load
 from wenshan_audit.errors import ConfigError
 from wenshan_audit.model import Finding, Severity

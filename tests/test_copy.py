@@ -12,13 +12,13 @@ from datasketch import LeanMinHash, MinHash, MinHashLSH
 from typer.testing import CliRunner
 
 from wenshan_audit.audit import AuditOptions, Auditor
+from wenshan_audit.checks.copying import minhash
+from wenshan_audit.checks.copying.align import DraftSeeds, align
+from wenshan_audit.checks.copying.check import CopyCheck, Settings, build, citation_spans
+from wenshan_audit.checks.copying.index import CopyIndexError, Index, Writer
+from wenshan_audit.checks.copying.normalise import LEVEL, normalise
 from wenshan_audit.cli import app
 from wenshan_audit.config import Config
-from wenshan_audit.copying import minhash
-from wenshan_audit.copying.align import DraftSeeds, align
-from wenshan_audit.copying.check import CopyCheck, Settings, build, citation_spans
-from wenshan_audit.copying.index import CopyIndexError, Index, Writer
-from wenshan_audit.copying.normalise import LEVEL, normalise
 from wenshan_audit.errors import ConfigError
 from wenshan_audit.model import CheckOutcome
 from wenshan_audit.readers import read_document
@@ -181,7 +181,7 @@ def test_index_update_adds_changes_and_drops(corpus: Path, tmp_path: Path) -> No
 
 
 def _query(text: str) -> tuple[np.ndarray, np.ndarray]:
-    from wenshan_audit.copying.fingerprint import query_keys
+    from wenshan_audit.checks.copying.fingerprint import query_keys
 
     return query_keys(normalise(text))
 

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from wenshan_audit.checks.quota.config import parse
 from wenshan_audit.config import Config
 from wenshan_audit.errors import ConfigError, ReadError
 from wenshan_audit.ledger import (
@@ -23,7 +24,6 @@ from wenshan_audit.ledger import (
     parse_register_date,
     register_columns,
 )
-from wenshan_audit.quota.config import parse
 
 UNIT = "云岭市人民政府办公室"
 CONFIG = {

@@ -10,10 +10,7 @@ import pytest
 from typer.testing import CliRunner
 
 from wenshan_audit.audit import AuditOptions, Auditor
-from wenshan_audit.cli import app
-from wenshan_audit.config import Config, load
-from wenshan_audit.errors import ConfigError
-from wenshan_audit.measures import (
+from wenshan_audit.checks.measures import (
     MeasuresCheck,
     default_model_path,
     extract,
@@ -22,8 +19,15 @@ from wenshan_audit.measures import (
     settings,
     shipped_data_path,
 )
-from wenshan_audit.measures_eval import document_scores, read_document_labels, sentence_scores
-from wenshan_audit.measures_model import fit, load_model, read_examples
+from wenshan_audit.checks.measures_eval import (
+    document_scores,
+    read_document_labels,
+    sentence_scores,
+)
+from wenshan_audit.checks.measures_model import fit, load_model, read_examples
+from wenshan_audit.cli import app
+from wenshan_audit.config import Config, load
+from wenshan_audit.errors import ConfigError
 from wenshan_audit.readers import read_document
 from wenshan_audit.ruleset import packaged_rules_dir
 

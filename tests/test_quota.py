@@ -9,13 +9,13 @@ from typing import Any
 import pytest
 
 from wenshan_audit.audit import AuditOptions
+from wenshan_audit.checks.quota.check import build
+from wenshan_audit.checks.quota.config import TOTAL, QuotaConfig, parse
+from wenshan_audit.checks.quota.usage import effective_limit
 from wenshan_audit.config import Config, load
 from wenshan_audit.errors import ConfigError
 from wenshan_audit.ledger import Entry, Ledger, content_hash
 from wenshan_audit.model import DocMeta
-from wenshan_audit.quota.check import build
-from wenshan_audit.quota.config import TOTAL, QuotaConfig, parse
-from wenshan_audit.quota.usage import effective_limit
 from wenshan_audit.readers import read_document
 
 if sys.version_info >= (3, 11):

@@ -13,7 +13,7 @@ import pytest
 from docx import Document as new_docx
 
 from wenshan_audit import rulebook
-from wenshan_audit.merge import unit_summary
+from wenshan_audit.checks.merge import unit_summary
 from wenshan_audit.model import AuditResult, DocumentResult, Finding, ReadFailure, Severity
 from wenshan_audit.readers import read_document
 from wenshan_audit.reporters import ReportOptions, renderer

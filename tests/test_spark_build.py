@@ -14,9 +14,9 @@ import pytest
 from test_backends import _drafts, _synthetic_corpus
 from test_copy import write
 
-from wenshan_audit.copying import spark_build
-from wenshan_audit.copying.check import CopyCheck, Settings
-from wenshan_audit.copying.index import Index, Writer
+from wenshan_audit.checks.copying import spark_build
+from wenshan_audit.checks.copying.check import CopyCheck, Settings
+from wenshan_audit.checks.copying.index import Index, Writer
 from wenshan_audit.readers import read_document
 
 pytestmark = pytest.mark.skipif(
@@ -67,7 +67,7 @@ def test_spark_build_into_redis_answers_like_local(
     redis_url: str,
     tmp_path: Path,
 ) -> None:
-    from wenshan_audit.copying.redis_backend import RedisIndex, RedisWriter
+    from wenshan_audit.checks.copying.redis_backend import RedisIndex, RedisWriter
 
     corpus = tmp_path / "corpus"
     texts = _synthetic_corpus(corpus, 40)

@@ -123,7 +123,7 @@ class Auditor:
         self, paths: Iterable[Path], progress: Callable[[Path], None] | None = None
     ) -> AuditResult:
         """Audit every file under ``paths`` one by one (``check``; a batch is :mod:`.batch`)."""
-        from .merge import unit_summary
+        from .checks.merge import unit_summary
 
         results: list[DocumentResult] = []
         failures: list[ReadFailure] = []

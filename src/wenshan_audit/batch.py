@@ -22,9 +22,9 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from .audit import AuditOptions, Auditor, nothing_found
+from .checks.merge import analyze, topic_terms, unit_summary
 from .config import Config
 from .errors import ConfigError, WenshanError
-from .merge import analyze, topic_terms, unit_summary
 from .model import AuditResult, DocumentResult, ReadFailure
 from .readers import iter_files
 

@@ -32,10 +32,10 @@ FAIL_ON = ("error", "warning", "info", "never")
 TOP_LEVEL = ("fail_on", "rules", "select", "ignore")
 #: section -> "module:function" (under the package) that parses and validates it
 SECTIONS: dict[str, str] = {
-    "reference": "copying.check:parse_settings",
-    "burden": "burden:settings",
-    "measures": "measures:settings",
-    "quota": "quota.config:parse",
+    "reference": "checks.copying.check:parse_settings",
+    "burden": "checks.burden:settings",
+    "measures": "checks.measures:settings",
+    "quota": "checks.quota.config:parse",
     "audit": "batch:section",
     "hook": "hook:settings",
     "waivers": "waivers:load",

@@ -175,11 +175,11 @@ class ReferenceStamp:
         section = config.section("reference")
         if not isinstance(section.get("corpus"), str):
             return None
-        from .copying.backend import backend_of
+        from .checks.copying.backend import backend_of
 
         if backend_of(config) == "redis":  # a shared index is kept fresh by its owner
             return None
-        from .copying.check import index_path
+        from .checks.copying.check import index_path
 
         corpus = config.resolve(section["corpus"])
         if not corpus.is_dir():
@@ -194,7 +194,7 @@ class ReferenceStamp:
 
     def _current(self) -> str:
         from . import __version__
-        from .copying.index import FORMAT_VERSION
+        from .checks.copying.index import FORMAT_VERSION
 
         meta = self.index / "meta.json"
         state = meta.stat() if meta.is_file() else None
@@ -242,8 +242,8 @@ def record_issued(
     paths = list(paths)
     if not paths:
         return (), ()
+    from .checks.quota.config import ledger_path
     from .ledger import Ledger, entry_from_document
-    from .quota.config import ledger_path
     from .readers import read_document
 
     resolver = config.parsed("quota")  # None: the unit is the issuer the metadata names

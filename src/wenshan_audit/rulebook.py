@@ -212,7 +212,7 @@ def did_you_mean(word: str, nearest: str | None) -> str:
 
 def load(config: Config | None = None) -> Rulebook:
     """The rulebook of ``config``: the rules in code and those of its burden rule file."""
-    from .burden import defined_rules
+    from .checks.burden import defined_rules
     from .config import Config
 
     burden = tuple(

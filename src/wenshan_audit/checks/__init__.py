@@ -3,7 +3,7 @@
 A check module exposes ``build(config, options) -> Check | None`` (None: not
 enabled by this configuration). The rules each check emits are listed in
 :mod:`..rulebook`; the batch-level checks (merge candidates, duplicates) run
-over a whole batch, in :mod:`..merge`.
+over a whole batch, in :mod:`.merge`.
 """
 
 from __future__ import annotations
@@ -44,7 +44,7 @@ class AuditOptions:
 def build_checks(config: Config, options: AuditOptions) -> list[Check]:
     checks = []
     for name in CHECK_MODULES:
-        module = importlib.import_module(f"{__package__.rsplit('.', 1)[0]}.{name}")
+        module = importlib.import_module(f"{__package__}.{name}")
         check = module.build(config, options)
         if check is not None:
             checks.append(check)

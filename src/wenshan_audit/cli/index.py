@@ -13,8 +13,8 @@ from rich.markup import escape
 from . import ConfigOption, app, fail, handle_errors, load_config
 
 if TYPE_CHECKING:
+    from ..checks.copying.index import CorpusWriter, UpdateStats
     from ..config import Config
-    from ..copying.index import CorpusWriter, UpdateStats
 
 index_app = typer.Typer(
     help="照搬检测索引：把上级文件文件夹建成可快速比对的索引（增量更新，按内容哈希）。",
@@ -49,7 +49,7 @@ def _corpus(cfg: Config, corpus: Path | None) -> Path:
 
 
 def _index_path(cfg: Config, index: Path | None, corpus: Path | None) -> Path:
-    from ..copying.check import index_path
+    from ..checks.copying.check import index_path
 
     found = index or index_path(cfg, corpus)
     if found is None:
@@ -66,7 +66,7 @@ def _index_corpus(
     engine: str = "local",
 ) -> None:
     """Build (``rebuild``) or update the index of the corpus folder, then say what changed."""
-    from ..copying.backend import open_writer
+    from ..checks.copying.backend import open_writer
 
     cfg = load_config(config)
     folder = _corpus(cfg, corpus)
@@ -76,7 +76,7 @@ def _index_corpus(
     writer = open_writer(cfg, path)  # the shared Redis index when [reference] backend = "redis"
     try:
         if engine == "spark":
-            from ..copying import spark_build
+            from ..checks.copying import spark_build
 
             stats = spark_build.build(folder, writer, spark_build.session())
         else:
@@ -157,8 +157,8 @@ def stats(
     config: ConfigOption = None,
 ) -> None:
     """显示索引的规模、磁盘占用和签名方案。"""
-    from ..copying.backend import open_configured
-    from ..copying.index import Index
+    from ..checks.copying.backend import open_configured
+    from ..checks.copying.index import Index
 
     cfg = load_config(config)
     opened = open_configured(cfg) or Index(_index_path(cfg, index, corpus))

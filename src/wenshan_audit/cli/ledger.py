@@ -18,9 +18,9 @@ from rich.table import Table
 from . import ConfigOption, app, err_console, fail, handle_errors, load_config, table_console
 
 if TYPE_CHECKING:
+    from ..checks.quota.config import QuotaConfig
     from ..config import Config
     from ..ledger import Entry, ImportReport, Ledger
-    from ..quota.config import QuotaConfig
 
 ledger_app = typer.Typer(
     help="发文登记簿：登记已印发的文件（文件夹、登记簿表格或单个文件），作为发文限额的依据。",
@@ -54,8 +54,8 @@ def console() -> Console:
 
 def open_ledger(cfg: Config) -> tuple[QuotaConfig | None, Ledger]:
     """The quota config (None without a [quota] section) and its ledger, created if missing."""
+    from ..checks.quota.config import ledger_path
     from ..ledger import Ledger
-    from ..quota.config import ledger_path
 
     return cfg.parsed("quota"), Ledger.open(ledger_path(cfg))
 

@@ -13,7 +13,7 @@ from . import ConfigOption, app, fail, handle_errors, load_config, table_console
 from .ledger import Format, FormatOption, OutputOption, emit, open_ledger, to_csv
 
 if TYPE_CHECKING:
-    from ..quota.usage import StatusRow
+    from ..checks.quota.usage import StatusRow
 
 quota_app = typer.Typer(help="发文限额：查看各单位、各文种的限额使用情况。", no_args_is_help=True)
 app.add_typer(quota_app, name="quota")
@@ -107,7 +107,7 @@ def status_(
     output: OutputOption = None,
 ) -> None:
     """各单位、各文种的限额、已用、剩余、上年数与同比变化。"""
-    from ..quota.usage import status
+    from ..checks.quota.usage import status
 
     cfg = load_config(config)
     quota, ledger = open_ledger(cfg)

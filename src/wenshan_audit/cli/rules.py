@@ -20,8 +20,8 @@ MODE_NAMES = {"rules": "仅规则", "model": "仅模型", "combined": "规则+�
 
 def _examples(data: list[Path], config) -> list:  # noqa: ANN001 - Config, Example
     """The shipped labelled sentences plus the office's own files (CLI and config)."""
-    from ..measures import settings, shipped_data_path
-    from ..measures_model import read_examples
+    from ..checks.measures import settings, shipped_data_path
+    from ..checks.measures_model import read_examples
 
     examples = read_examples(shipped_data_path())
     for path in (*settings(config).training_data, *data):
@@ -45,8 +45,8 @@ def train(
     config: ConfigOption = None,
 ) -> None:
     """用内置标注句子和本单位的标注句子重新训练具体措施识别模型。"""
-    from ..measures import load_cues, settings, train_model
-    from ..measures_model import save_model
+    from ..checks.measures import load_cues, settings, train_model
+    from ..checks.measures_model import save_model
 
     cfg = load_config(config)
     target = output or settings(cfg).model_path
@@ -87,8 +87,8 @@ def evaluate(
     config: ConfigOption = None,
 ) -> None:
     """在留出集上评估：具体措施句的精确率、召回率、F1（仅规则、仅模型、规则+模型），及文档级准确率。"""
-    from ..measures import load_cues, model_for
-    from ..measures_eval import document_scores, read_document_labels, sentence_scores
+    from ..checks.measures import load_cues, model_for
+    from ..checks.measures_eval import document_scores, read_document_labels, sentence_scores
 
     cfg = load_config(config)
     examples = _examples(list(data or ()), cfg)

@@ -16,7 +16,7 @@ NFS, CephFS, a FUSE-mounted object store) and have this package installed
 (see the README, 共享索引（Redis）与大规模建库（Spark）). Run it with::
 
     spark-submit --master spark://主节点:7077 \\
-        $(python -c "import wenshan_audit.copying.spark_build as m; print(m.__file__)") \\
+        $(python -c "import wenshan_audit.checks.copying.spark_build as m; print(m.__file__)") \\
         /mnt/文库 --index /mnt/索引            # or: --redis redis://文库服务器:6379/0 --name 省级文库
 
 or, on one machine or from a driver, ``wenshan-audit index build --engine spark``.
@@ -47,7 +47,7 @@ def _fingerprint_partition(items: Iterator[tuple[str, bool]]) -> Iterator[Any]:
 
 def corpus_paths(corpus: Path) -> list[str]:
     """The files a local build would index, in the same order."""
-    from ..readers import iter_files
+    from ...readers import iter_files
 
     if not corpus.is_dir():
         raise CopyIndexError(f"上级文件夹 {corpus} 不存在或不是文件夹。请检查路径")

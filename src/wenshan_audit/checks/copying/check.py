@@ -21,9 +21,9 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from ..errors import ConfigError
-from ..metadata import furniture_spans
-from ..model import CheckOutcome, Document, Finding, Severity
+from ...errors import ConfigError
+from ...metadata import furniture_spans
+from ...model import CheckOutcome, Document, Finding, Severity
 from .align import DraftSeeds, align
 from .backend import open_configured
 from .fingerprint import query_keys
@@ -32,8 +32,8 @@ from .normalise import DIGIT, LEVEL, Normalised, normalise
 from .rows import text_hash
 
 if TYPE_CHECKING:
-    from ..audit import AuditOptions
-    from ..config import Config
+    from ...audit import AuditOptions
+    from ...config import Config
 
 FORWARDED_SHARE = 0.8  # share of the upper document a forwarding wrapper reproduces
 CONFIG_KEYS = (

@@ -19,7 +19,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from .model import AuditResult, DocumentResult, Finding, Severity
+from ..model import AuditResult, DocumentResult, Finding, Severity
 
 UNKNOWN_UNIT = "（未识别单位）"
 TITLE_WEIGHT = 3  # a title states the topic; body words also carry the boilerplate
@@ -73,7 +73,7 @@ def topic_terms(doc_title: str | None, text: str, issuer: str | None = None) -> 
 def _content(result: DocumentResult) -> str:
     """The text without what differs when one paper is issued twice or by another unit:
     issuer, document number, recipients and dates."""
-    from .metadata import DATE
+    from ..metadata import DATE
 
     meta = result.document.meta
     text = result.document.text

@@ -36,7 +36,7 @@ from typing import Any
 
 import numpy as np
 
-from ..errors import WenshanError
+from ...errors import WenshanError
 from . import minhash
 from . import normalise as normalise_mod
 from .align import SEED_K
@@ -371,7 +371,7 @@ class CorpusWriter(ABC):
         rebuild: bool = False,
     ) -> UpdateStats:
         """Index new and changed files of ``corpus``, drop deleted ones."""
-        from ..readers import iter_files
+        from ...readers import iter_files
 
         started = time.perf_counter()
         if not corpus.is_dir():

@@ -22,15 +22,15 @@ from typing import TYPE_CHECKING, Any
 
 import ahocorasick
 
-from . import sentences as sentence_splitter
-from .config import Config
-from .errors import ConfigError
-from .model import CheckOutcome, Document, Finding, Severity
-from .ruleset import load_rules, packaged_rules_dir
-from .sentences import Sentence
+from .. import sentences as sentence_splitter
+from ..config import Config
+from ..errors import ConfigError
+from ..model import CheckOutcome, Document, Finding, Severity
+from ..ruleset import load_rules, packaged_rules_dir
+from ..sentences import Sentence
 
 if TYPE_CHECKING:
-    from .audit import AuditOptions
+    from ..audit import AuditOptions
 
 RULES_FILE = "burden.yaml"
 CONFIG_KEYS = ("enabled", "rules_file", "disable")

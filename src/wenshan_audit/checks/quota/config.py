@@ -17,11 +17,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..config import Config, reject_unknown
-from ..errors import ConfigError
-from ..ledger import register_columns
-from ..metadata import kinds
-from ..model import DocMeta
+from ...config import Config, reject_unknown
+from ...errors import ConfigError
+from ...ledger import register_columns
+from ...metadata import kinds
+from ...model import DocMeta
 
 TOTAL = "总量"
 #: the ledger without a ``[quota] ledger`` key (and without a ``[quota]`` section)

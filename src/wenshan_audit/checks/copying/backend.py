@@ -17,7 +17,7 @@ import numpy as np
 if TYPE_CHECKING:
     from pathlib import Path
 
-    from ..config import Config
+    from ...config import Config
     from .index import Source, Writer
     from .redis_backend import RedisWriter
 
@@ -42,7 +42,7 @@ class ReferenceIndex(Protocol):
 
 
 def backend_of(config: Config) -> str:
-    from ..errors import ConfigError
+    from ...errors import ConfigError
 
     value = config.section("reference").get("backend", "embedded")
     if value not in BACKENDS:
@@ -54,7 +54,7 @@ def backend_of(config: Config) -> str:
 
 def redis_target(config: Config) -> tuple[str, str]:
     """``(url, name)`` of the shared index from ``[reference] url`` and ``name``."""
-    from ..errors import ConfigError
+    from ...errors import ConfigError
 
     section = config.section("reference")
     url = section.get("url")

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from ..ledger import Ledger
+from ...ledger import Ledger
 from .config import QuotaConfig, UnitQuota
 
 

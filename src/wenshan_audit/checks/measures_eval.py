@@ -13,9 +13,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from .audit import AuditOptions
-from .config import Config
-from .errors import ConfigError, ReadError
+from ..audit import AuditOptions
+from ..config import Config
+from ..errors import ConfigError, ReadError
 from .measures import MODES, Cues, MeasuresCheck, f1_score, judge
 from .measures_model import Example, SentenceModel
 
@@ -79,7 +79,7 @@ def read_document_labels(path: Path) -> list[tuple[Path, bool]]:
 
 def document_scores(labels: Sequence[tuple[Path, bool]], config: Config) -> list[DocumentScores]:
     """Accuracy of ``measures.none`` against the labels, for each mode."""
-    from .readers import read_document
+    from ..readers import read_document
 
     docs = []
     for path, expected in labels:

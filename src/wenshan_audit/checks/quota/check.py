@@ -7,10 +7,10 @@ import os
 from datetime import date
 from typing import Any
 
-from ..audit import AuditOptions
-from ..config import Config
-from ..ledger import Entry, Ledger, content_hash
-from ..model import CheckOutcome, DocMeta, Document, Finding, Severity
+from ...audit import AuditOptions
+from ...config import Config
+from ...ledger import Entry, Ledger, content_hash
+from ...model import CheckOutcome, DocMeta, Document, Finding, Severity
 from .config import PACINGS, PERIOD_NAMES, UNKNOWN_KIND, QuotaConfig, UnitQuota
 from .usage import LimitUsage, parse_date, unit_usage
 

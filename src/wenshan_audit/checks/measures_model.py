@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .errors import ConfigError
+from ..errors import ConfigError
 
 LABELS = ("concrete", "slogan", "neutral")
 MODEL_NAME = "measures_model.json.gz"

@@ -65,8 +65,8 @@ def text_hash(text: str) -> str:
 
 def read_entry(path_str: str) -> Entry | tuple[str, str]:
     """Read one file through the project's readers (runs in worker processes)."""
-    from ..errors import ReadError
-    from ..readers import read_document
+    from ...errors import ReadError
+    from ...readers import read_document
 
     path = Path(path_str)
     try:

@@ -21,14 +21,14 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from .audit import AuditOptions
-from .config import Config
-from .errors import ConfigError
+from ..audit import AuditOptions
+from ..config import Config
+from ..errors import ConfigError
+from ..metadata import kinds
+from ..model import CheckOutcome, Document, Finding, Paragraph, Severity
+from ..ruleset import load_rules, packaged_rules_dir
+from ..sentences import Sentence, of_document
 from .measures_model import DATA_NAME, MODEL_NAME, Example, SentenceModel, fit, load_model
-from .metadata import kinds
-from .model import CheckOutcome, Document, Finding, Paragraph, Severity
-from .ruleset import load_rules, packaged_rules_dir
-from .sentences import Sentence, of_document
 
 RULES_FILE = "measures.yaml"
 ELEMENTS = ("unit", "deadline", "quantity", "instrument")
