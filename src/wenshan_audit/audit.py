@@ -56,11 +56,13 @@ def nothing_found(hint: str = "") -> WenshanError:
     )
 
 
-def _selectors(config: Config, given: tuple[str, ...], key: str) -> tuple[str, ...]:
+def _selectors(
+    book: rulebook.Rulebook, config: Config, given: tuple[str, ...], key: str
+) -> tuple[str, ...]:
     """The command line's selectors, else the config's; each must select a rule."""
     if given:
-        return rulebook.validate(config, given, f"--{key}")
-    return rulebook.validate(config, config.get_list("", key), key, config.source)
+        return book.validate(given, f"--{key}")
+    return book.validate(config.get_list("", key), key, config.source)
 
 
 class Auditor:
@@ -70,13 +72,12 @@ class Auditor:
         self.config = config
         self.options = options or AuditOptions()
         self.rulebook = rulebook.load(config)
-        self.select = _selectors(config, self.options.select, "select")
-        self.ignore = _selectors(config, self.options.ignore, "ignore")
+        self.select = _selectors(self.rulebook, config, self.options.select, "select")
+        self.ignore = _selectors(self.rulebook, config, self.options.ignore, "ignore")
         self.waivers = config.parsed("waivers")
         for waiver in self.waivers.items:
-            rulebook.validate(
-                config, waiver.rules, f"waivers 第 {waiver.index} 条的 rules", config.source
-            )
+            where = f"waivers 第 {waiver.index} 条的 rules"
+            self.rulebook.validate(waiver.rules, where, config.source)
         self.checks = build_checks(config, self.options)
 
     def examine(self, doc: Document) -> DocumentResult:

@@ -183,9 +183,24 @@ class Rulebook:
     def selected(self, selector: str) -> tuple[Rule, ...]:
         return tuple(r for r in self.rules if matches(r.id, selector))
 
-    def unknown(self, selectors: Iterable[str]) -> list[tuple[str, str | None]]:
-        """Each selector that selects no rule, with the nearest valid one (or None)."""
-        return [(s, suggest(s, self.selectors)) for s in selectors if not self.selected(s)]
+    def validate(
+        self, selectors: Iterable[str], where: str, source: str | None = None
+    ) -> tuple[str, ...]:
+        """``selectors`` unchanged when each selects a rule.
+
+        Otherwise an error naming the first unknown one and the nearest valid
+        selector: a ConfigError for the key ``where`` of the config file
+        ``source``, or, without ``source``, a usage error for the command-line
+        option ``where``.
+        """
+        selectors = tuple(selectors)
+        unknown = next((s for s in selectors if not self.selected(s)), None)
+        if unknown is None:
+            return selectors
+        problem = f"未知规则 {unknown}{did_you_mean(unknown, suggest(unknown, self.selectors))}"
+        if source is not None:
+            raise ConfigError(source, where, problem)
+        raise WenshanError(f"{where}：{problem}运行 wenshan-audit rule --all 可列出全部规则。")
 
 
 def check_label(rule_id: str) -> str:
@@ -222,25 +237,3 @@ def load(config: Config | None = None) -> Rulebook:
     order = list(CHECKS)
     rules = sorted((*RULES, *burden), key=lambda r: order.index(r.check))
     return Rulebook(tuple(rules))
-
-
-def validate(
-    config: Config, selectors: Iterable[str], where: str, source: str | None = None
-) -> tuple[str, ...]:
-    """``selectors`` unchanged when each selects a rule of ``config``'s rulebook.
-
-    Otherwise an error naming the first unknown one and the nearest valid
-    selector: a ConfigError for the key ``where`` of the config file ``source``,
-    or, without ``source``, a usage error for the command-line option ``where``.
-    """
-    selectors = tuple(selectors)
-    if not selectors:
-        return selectors
-    unknown = load(config).unknown(selectors)
-    if not unknown:
-        return selectors
-    name, nearest = unknown[0]
-    problem = f"未知规则 {name}{did_you_mean(name, nearest)}"
-    if source is not None:
-        raise ConfigError(source, where, problem)
-    raise WenshanError(f"{where}：{problem}运行 wenshan-audit rule --all 可列出全部规则。")

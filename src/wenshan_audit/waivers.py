@@ -32,6 +32,7 @@ from .config import Config, reject_unknown
 from .errors import ConfigError
 from .metadata import DOC_NUMBER, normalise_number
 from .model import Document, Finding, Severity
+from .rulebook import matches
 
 MATCH_KEYS = ("path", "doc_number", "sha256")
 KNOWN_KEYS = {*MATCH_KEYS, "rules", "approved_by", "approval", "date", "expires", "reason"}
@@ -69,7 +70,7 @@ class Waiver:
         return all(checks)
 
     def covers(self, rule: str) -> bool:
-        return any(rule == p or rule.startswith(p + ".") for p in self.rules)
+        return any(matches(rule, p) for p in self.rules)
 
     def expired(self, today: dt.date) -> bool:
         return self.expires is not None and today > self.expires

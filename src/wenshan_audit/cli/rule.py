@@ -33,21 +33,16 @@ def rule(
     config: ConfigOption = None,
 ) -> None:
     """说明一条规则：默认级别、名称、说明和依据；--all 列出全部规则。"""
-    from ..rulebook import did_you_mean, load, suggest
+    from ..rulebook import load
 
     book = load(load_config(config))
     if show_all == (selector is not None):
         raise fail(
             "请给出一个规则编号（如 wenshan-audit rule burden.photo_evidence），或用 --all。"
         )
+    if selector is not None:
+        book.validate((selector,), "rule")
     rules = book.rules if selector is None else book.selected(selector)
-    if not rules:
-        assert selector is not None
-        nearest = suggest(selector, book.selectors)
-        raise fail(
-            f"未知规则 {selector}{did_you_mean(selector, nearest)}"
-            "运行 wenshan-audit rule --all 可列出全部规则。"
-        )
     if fmt is RuleFormat.json:
         payload = [r.to_dict() for r in rules]
         typer.echo(
