@@ -517,3 +517,110 @@ def test_real_citing_notice_and_work_report_are_not_copies(central: Index) -> No
         outcome = _run_real(central, name)
         assert outcome.data["ratio_excluding_citations"] < 0.1, name
         assert outcome.findings == (), name
+
+
+# --- precision: literal evidence, boilerplate, one source per character -------------
+
+
+def _check_against(tmp_path: Path, uppers: dict[str, str], draft: str, **kwargs) -> dict:
+    folder = tmp_path / "upper"
+    for name, text in uppers.items():
+        write(folder, name, text)
+    writer = Writer(tmp_path / "idx")
+    writer.update_from_folder(folder, workers=1)
+    writer.close()
+    doc = read_document(write(tmp_path / "d", "draft.txt", draft))
+    return CopyCheck(Index(tmp_path / "idx"), Settings(), **kwargs).run(doc).data
+
+
+def test_agreement_through_numbers_and_level_words_is_no_passage(tmp_path: Path) -> None:
+    upper = OTHER + "本办法已经2004年6月16日召开的国务院第54次常务会议通过，现予公布。\n"
+    draft = "春耕备耕要抓早抓实。本规定已经2011年12月20日市八届人民政府第7次常务会议通过。\n"
+    # the aligner matches it (dates, session numbers and level words normalise alike) ...
+    seeds = DraftSeeds.of(normalise(draft), np.zeros(0, np.uint64))
+    assert align(seeds, normalise(upper))
+    # ... but fewer than 10 characters agree as written: no passage
+    assert _check_against(tmp_path, {"a.txt": upper}, draft)["sources"] == []
+
+
+def test_headings_and_legal_formulas_are_boilerplate(tmp_path: Path) -> None:
+    upper = OTHER + "三、保障措施\n加强组织领导。\n本条例自2020年1月1日起施行。\n"
+    draft = "云岭市春耕方案\n三、保障措施 加强组织领导。\n本条例自2026年5月1日起施行。\n"
+    assert _check_against(tmp_path, {"a.txt": upper}, draft)["sources"] == []
+
+
+def test_short_copied_sentence_is_found(tmp_path: Path) -> None:
+    sentence = "凡是能通过电子证照获取的信息，一律不再要求申请人提交纸质材料。"
+    draft = "云岭市关于春耕备耕的通知\n各乡镇农技站要在三月十日前完成种子检测。" + sentence + "\n"
+    data = _check_against(tmp_path, {"upper.txt": UPPER, "other.txt": OTHER}, draft)
+    ((passage,),) = [s["passages"] for s in data["sources"]]
+    assert sentence.rstrip("。") in passage["text"]
+
+
+def _holiday(year: int, number: int) -> str:
+    return (
+        f"国务院办公厅关于{year}年部分节假日安排的通知\n国办发明电〔{year - 1}〕{number}号\n"
+        "各省、自治区、直辖市人民政府，国务院各部委、各直属机构：\n"
+        f"经国务院批准，现将{year}年元旦、春节、清明节、劳动节、端午节、中秋节和国庆节放假调休日期"
+        "的具体安排通知如下。\n"
+        f"一、元旦：1月1日放假，共1天。\n二、春节：2月{number}日至{number + 6}日放假调休，共7天。\n"
+        "节假日期间，各地区、各部门要妥善安排好值班和安全、保卫等工作，遇有重大突发事件，"
+        "要按规定及时报告并妥善处置，确保人民群众祥和平安度过节日假期。\n"
+    )
+
+
+def test_template_family_counts_a_passage_once(tmp_path: Path) -> None:
+    family = {f"notice-{y}.txt": _holiday(y, n) for y, n in ((2019, 11), (2020, 16), (2021, 27))}
+    draft = (
+        "云岭市人民政府办公室关于2022年部分节假日安排的通知\n"
+        "各县（区）人民政府，市政府各部门：\n"
+        "经市政府同意，现将2022年元旦、春节、清明节、劳动节、端午节、中秋节和国庆节放假调休日期"
+        "的具体安排通知如下。\n一、元旦：1月1日放假，共1天。\n"
+        "节假日期间，各地区、各部门要妥善安排好值班和安全、保卫等工作，遇有重大突发事件，"
+        "要按规定及时报告并妥善处置，确保人民群众祥和平安度过节日假期。\n"
+    )
+    data = _check_against(tmp_path, family, draft)
+    # one source owns the text: the most recent sibling (the rest hold the same text)
+    assert [Path(s["path"]).name for s in data["sources"]] == ["notice-2021.txt"]
+    also = {Path(a["path"]).name for p in data["sources"][0]["passages"] for a in p["also_in"]}
+    assert also == {"notice-2019.txt", "notice-2020.txt"}
+    assert data["sources"][0]["ratio"] == data["ratio"] > 0.6
+
+
+def test_per_source_ratios_add_up_to_at_most_the_total(tmp_path: Path) -> None:
+    # the draft copies from two documents; one of them also quotes the other
+    quoting = OTHER + UPPER.split("\n", 3)[3]
+    data = _check_against(tmp_path, {"upper.txt": UPPER, "quoting.txt": quoting}, DRAFT + OTHER)
+    by_name = {Path(s["path"]).name: s for s in data["sources"]}
+    assert set(by_name) == {"upper.txt", "quoting.txt"}
+    (shared,) = by_name["upper.txt"]["passages"]  # the item both documents hold
+    assert [Path(a["path"]).name for a in shared["also_in"]] == ["quoting.txt"]
+    assert sum(s["ratio"] for s in data["sources"]) <= data["ratio"] + 1e-4
+    owned = [(p["start"], p["end"]) for s in data["sources"] for p in s["passages"]]
+    assert len(owned) == len(set(owned))
+
+
+def test_office_boilerplate_file(tmp_path: Path) -> None:
+    from wenshan_audit.copying.boilerplate import read
+
+    own = write(
+        tmp_path,
+        "套话.yaml",
+        "phrases:\n  - 严禁携带火种进山\npatterns:\n  - '确保不发生.{0,10}火灾'\n",
+    )
+    mask = read(own).mask(OTHER, normalise(OTHER))
+    covered = "".join(c for c, m in zip(OTHER, mask, strict=True) if m)
+    assert covered == "严禁携带火种进山确保不发生重大森林火灾"
+    config = Config(path=tmp_path / "w.toml", data={"reference": {"boilerplate": "套话.yaml"}})
+    assert build(config, AuditOptions()) is None  # valid, and no corpus: check disabled
+    for body, problem in (
+        ("phrases: 严禁", "字符串的列表"),
+        ("patterns:\n  - '(未闭合'\n", "正则表达式"),
+        ("words: []\n", "phrases"),
+    ):
+        write(tmp_path, "套话.yaml", body)
+        with pytest.raises(ConfigError, match=problem):
+            build(config, AuditOptions())
+    (tmp_path / "套话.yaml").unlink()
+    with pytest.raises(ConfigError, match="无法读取"):
+        build(config, AuditOptions())

@@ -16,6 +16,7 @@ Config (``[reference]``)::
     forwarding = 0.6            # single-source ratio that makes a forwarding wrapper
     forwarding_note = 300       # at most this many own characters in such a wrapper
     max_sources = 20            # candidate sources aligned per draft
+    boilerplate = "套话.yaml"    # an office's own boilerplate, added to rules/boilerplate.yaml
 """
 
 from __future__ import annotations
