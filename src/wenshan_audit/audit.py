@@ -3,17 +3,20 @@
 Each concept module (``burden``, ``copying``, ``measures``, ``quota``) exposes
 ``build(config, options) -> Check | None``; the auditor builds the enabled
 checks once (opening indexes, ledgers and models once) and runs them over
-every document. Read failures are data (:class:`ReadFailure`), not exceptions,
+every document. A check that reads another's outcome on the same document
+(the draft's own measures are those outside copied passages) declares it in
+``needs``; the auditor runs checks in dependency order and hands it the
+outcomes it asked for (absent when that check is not enabled). Read failures are data (:class:`ReadFailure`), not exceptions,
 so one bad file never stops a batch.
 """
 
 from __future__ import annotations
 
 import importlib
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 from . import waivers
 from .config import Config
@@ -32,6 +35,46 @@ class Check(Protocol):
     name: str
 
     def run(self, doc: Document) -> CheckOutcome: ...
+
+
+#: outcomes of the checks already run on a document, by check name
+Outcomes = Mapping[str, CheckOutcome]
+
+
+@runtime_checkable
+class DependentCheck(Protocol):
+    """A check that reads the outcomes of other checks on the same document."""
+
+    name: str
+    needs: tuple[str, ...]  # names of the checks whose outcomes it reads
+
+    def run(self, doc: Document, earlier: Outcomes | None = None) -> CheckOutcome: ...
+
+
+def dependency_order(checks: list[Check]) -> list[Check]:
+    """``checks`` with every check after the checks it needs (otherwise in given order)."""
+    by_name = {c.name: c for c in checks}
+    done: dict[str, Check] = {}
+
+    def visit(check: Check, path: tuple[str, ...]) -> None:
+        if check.name in done:
+            return
+        if check.name in path:
+            raise ValueError(f"checks depend on each other: {' -> '.join((*path, check.name))}")
+        for name in check.needs if isinstance(check, DependentCheck) else ():
+            if name in by_name:
+                visit(by_name[name], (*path, check.name))
+        done[check.name] = check
+
+    for check in checks:
+        visit(check, ())
+    return list(done.values())
+
+
+def run_check(check: Check, doc: Document, earlier: Outcomes) -> CheckOutcome:
+    if isinstance(check, DependentCheck):
+        return check.run(doc, {n: earlier[n] for n in check.needs if n in earlier})
+    return check.run(doc)
 
 
 @dataclass(frozen=True)
@@ -67,7 +110,7 @@ class Auditor:
     def __init__(self, config: Config, options: AuditOptions | None = None) -> None:
         self.config = config
         self.options = options or AuditOptions()
-        self.checks = build_checks(config, self.options)
+        self.checks = dependency_order(build_checks(config, self.options))
         self.select = self.options.select or tuple(config.get_list("", "select"))
         self.ignore = self.options.ignore or tuple(config.get_list("", "ignore"))
         self.waivers = waivers.load(config)
@@ -75,8 +118,9 @@ class Auditor:
     def audit_document(self, doc: Document) -> DocumentResult:
         findings: list[Finding] = []
         sections: dict[str, dict] = {}
+        outcomes: dict[str, CheckOutcome] = {}
         for check in self.checks:
-            outcome = check.run(doc)
+            outcome = outcomes[check.name] = run_check(check, doc, outcomes)
             findings.extend(
                 f for f in outcome.findings if _selected(f.rule, self.select, self.ignore)
             )

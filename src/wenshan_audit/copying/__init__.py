@@ -21,7 +21,9 @@ Config (``[reference]``)::
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Mapping
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from ..audit import AuditOptions
@@ -33,3 +35,17 @@ def build(config: Config, options: AuditOptions) -> CopyCheck | None:
     from .check import build as build_check
 
     return build_check(config, options)
+
+
+def copied_spans(section: Mapping[str, Any]) -> list[tuple[int, int, str]]:
+    """(start, end, source label) of every copied passage of a ``copy`` section;
+    the label is 《title》, else the file name."""
+    return [
+        (
+            p["start"],
+            p["end"],
+            f"《{source['title']}》" if source.get("title") else Path(source["path"]).name,
+        )
+        for source in section.get("sources", ())
+        for p in source["passages"]
+    ]
