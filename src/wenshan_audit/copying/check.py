@@ -224,8 +224,8 @@ class _Found:
     source_start: int
     source_end: int
     similarity: float
-    evidence: int  # draft characters that match the source as written (see _Draft.evidence)
-    literal: int  # ... numbers included (template siblings differ only there)
+    literal: np.ndarray  # per draft character of [start, end): matches the source as written
+    evidence: int  # literal characters that are evidence (see _Draft.evidence)
 
 
 def _tokens(norm: Normalised, length: int) -> np.ndarray:
@@ -298,18 +298,18 @@ def _aligned(draft: _Draft, seeds: DraftSeeds, source: Source, settings: Setting
         if chars < settings.min_passage:
             continue
         s_start, s_end = src_norm.span(p.source_start, p.source_end)
-        evidence, literal = _evidence(draft, (start, end), src_plain, (s_start, s_end))
+        literal = _literal_mask(draft, (start, end), src_plain, (s_start, s_end))
+        evidence = int((literal & draft.evidence[start:end]).sum())
         if evidence < need or (chars < SHORT_PASSAGE and evidence < SHORT_LITERAL * chars):
             continue
-        out.append(_Found(source, start, end, s_start, s_end, p.similarity, evidence, literal))
+        out.append(_Found(source, start, end, s_start, s_end, p.similarity, literal, evidence))
     return out
 
 
-def _evidence(
+def _literal_mask(
     draft: _Draft, span: tuple[int, int], src_plain: Normalised, src_span: tuple[int, int]
-) -> tuple[int, int]:
-    """Characters of the draft span covered by a LITERAL_K-gram of the source span:
-    (evidence characters, counted characters)."""
+) -> np.ndarray:
+    """Which counted characters of the draft span a LITERAL_K-gram of the source span covers."""
     a0, a1 = np.searchsorted(draft.plain.offsets, span)
     b0, b1 = np.searchsorted(src_plain.offsets, src_span)
     ours = kgram_hashes(draft.plain.codes[a0:a1], LITERAL_K)
@@ -317,8 +317,9 @@ def _evidence(
     delta = np.zeros(a1 - a0 + 1, dtype=np.int32)
     np.add.at(delta, hits, 1)
     np.add.at(delta, hits + LITERAL_K, -1)
-    literal = draft.plain.offsets[a0:a1][np.cumsum(delta[:-1]) > 0]
-    return int(draft.evidence[literal].sum()), int(draft.counts[literal].sum())
+    mask = np.zeros(span[1] - span[0], dtype=bool)
+    mask[draft.plain.offsets[a0:a1][np.cumsum(delta[:-1]) > 0] - span[0]] = True
+    return mask & draft.counts[span[0] : span[1]]
 
 
 def _closeness(issuer: str | None, source: Source) -> int:
@@ -341,39 +342,58 @@ def _recency(source: Source) -> str:
 def _assigned(draft: _Draft, found: list[_Found], issuer: str | None) -> list[dict[str, Any]]:
     """Source entries in which every draft character belongs to one source.
 
-    The best passage claims its characters first: most literal evidence (then
-    most literal with numbers), then the closest issuer, then the most recent
-    source. A passage whose characters
-    are mostly claimed already is the same text in another source (a template
-    sibling, another document that copies the same parent): it is listed on
-    the claiming passages as ``also_in`` and not counted again.
+    Passages claim characters best first: most literal evidence, then the
+    closest issuer, then the most recent source. Where a later passage
+    overlaps a claimed one, the two compete on the common characters: the
+    one more literal there (evidence, then numbers too: the 2021 notice, not
+    the 2020 one, for a 2021 draft) takes them. Sources that hold the same
+    text (template siblings, documents copying the same parent) are listed
+    on the passage as ``also_in`` and not counted again; a passage that
+    would own fewer than half of its characters is only such a mention.
     """
     order = sorted(found, key=lambda f: _recency(f.source), reverse=True)
-    order.sort(key=lambda f: (-f.evidence, -f.literal, -_closeness(issuer, f.source)))
+    order.sort(key=lambda f: (-f.evidence, -_closeness(issuer, f.source)))
     owner = np.full(len(draft.text), -1, dtype=np.int64)
-    kept: list[tuple[_Found, dict[str, Any]]] = []
+    kept: list[_Found] = []
+    also: list[dict[str, Source]] = []
     for f in order:
-        counted = draft.counts[f.start : f.end]
-        held = owner[f.start : f.end]
-        free = counted & (held < 0)
-        if int(free.sum()) * 2 < int(counted.sum()):
-            for k in np.unique(held[counted & (held >= 0)]).tolist():
-                also = kept[k][1]["also_in"]
-                if f.source.path not in [a["path"] for a in also]:
-                    also.append(_reference(f.source))
+        trial = owner.copy()
+        rivals = np.unique(owner[f.start : f.end][owner[f.start : f.end] >= 0]).tolist()
+        for k in rivals:
+            lo, hi = max(f.start, kept[k].start), min(f.end, kept[k].end)
+            if _score(f, lo, hi, draft) > _score(kept[k], lo, hi, draft):
+                trial[lo:hi][owner[lo:hi] == k] = -2
+        span = trial[f.start : f.end]
+        taken = draft.counts[f.start : f.end] & (span < 0)
+        if int(taken.sum()) * 2 < int(draft.counts[f.start : f.end].sum()):
+            for k in rivals:
+                also[k].setdefault(f.source.path, f.source)
             continue
-        held[free] = len(kept)
-        kept.append((f, _passage(draft.text, f)))
+        span[taken] = len(kept)
+        owner = np.where(trial == -2, -1, trial)  # lost characters outside f's counted ones
+        kept.append(f)
+        also.append({g.source.path: g.source for g in (kept[k] for k in rivals)})
+        for k in rivals:
+            also[k].setdefault(f.source.path, f.source)
     entries: dict[int, dict[str, Any]] = {}
-    for k, (f, passage) in enumerate(kept):
+    for k, f in enumerate(kept):
+        chars = int(((owner == k) & draft.counts).sum())
         entry = entries.setdefault(f.source.id, _entry(f.source))
+        passage = _passage(draft.text, f)
+        passage["also_in"] = [_reference(s) for p, s in also[k].items() if p != f.source.path]
         entry["passages"].append(passage)
-        entry["_chars"] += int(((owner == k) & draft.counts).sum())
+        entry["_chars"] += chars
     for entry in entries.values():
         entry["passages"].sort(key=lambda p: p["start"])
         entry["literal"] = _literal(entry["passages"])
         entry["source_ratio"] = _source_ratio(entry)
     return list(entries.values())
+
+
+def _score(f: _Found, lo: int, hi: int, draft: _Draft) -> tuple[int, int]:
+    """How literal ``f`` is on draft characters [lo, hi): (evidence, literal characters)."""
+    part = f.literal[lo - f.start : hi - f.start]
+    return int((part & draft.evidence[lo:hi]).sum()), int(part.sum())
 
 
 def _reference(source: Source) -> dict[str, Any]:
@@ -394,7 +414,6 @@ def _passage(text: str, f: _Found) -> dict[str, Any]:
         "evidence": f.evidence,
         "text": text[f.start : f.end],
         "source_text": f.source.text[f.source_start : f.source_end],
-        "also_in": [],
     }
 
 
