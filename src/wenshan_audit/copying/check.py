@@ -26,7 +26,6 @@ from ..metadata import furniture_spans
 from ..model import CheckOutcome, Document, Finding, Severity
 from .align import DraftSeeds, align
 from .backend import open_configured
-from .fingerprint import query_keys
 from .index import BrokenIndexError, CopyIndexError, Index, Source, Writer
 from .normalise import DIGIT, LEVEL, Normalised, normalise
 from .rows import text_hash
@@ -193,10 +192,9 @@ def detect(doc: Document, index: Index, settings: Settings) -> dict[str, Any]:
         furniture[a:b] = True
     counts = text_chars(text) & ~furniture  # content characters: 版头 and 版记 left out
     total = max(int(counts.sum()), 1)
-    windows, whole = query_keys(norm)
     own_hash = text_hash(text)
     own_path = str(doc.path.resolve())
-    ids = index.candidates(windows, whole, settings.max_sources)
+    ids = index.candidates(norm, settings.max_sources)
     seeds = DraftSeeds.of(norm, index.stoplist, exclude=furniture[norm.offsets])
     covered = np.zeros(len(text), dtype=bool)
     sources = []
