@@ -45,7 +45,9 @@ def fingerprints(norm: Normalised) -> np.ndarray:
     hashes = kgram_hashes(norm.codes, K)
     if len(hashes) == 0:
         return hashes
-    values = np.sort(window_minima(fmix64(hashes)))
+    values = window_minima(fmix64(hashes))
+    values = values[np.concatenate(([True], values[1:] != values[:-1]))]  # runs: one min
+    values.sort()
     return values[np.concatenate(([True], values[1:] != values[:-1]))]
 
 

@@ -54,6 +54,7 @@ from .rows import (
     STOP_MIN,
     STOP_SAMPLE,
     STOP_SHARE,
+    TEXT_ENCODING,
     TEXT_LEVEL,
     Entry,
     Row,
@@ -102,7 +103,7 @@ def scheme() -> dict[str, Any]:
             f"seed {K}-grams from >= max({STOP_MIN}, {STOP_SHARE} x issuers) distinct issuers"
             f" of the {STOP_SAMPLE} documents with the smallest text hash"
         ),
-        "text": f"zlib level {TEXT_LEVEL} of UTF-8",
+        "text": f"zlib level {TEXT_LEVEL} of {TEXT_ENCODING}",
     }
 
 
