@@ -70,6 +70,8 @@ from .rows import (
 FORMAT_VERSION = 3
 MAX_SEGMENTS = 8
 MAX_DEAD_SHARE = 0.2  # merge segments when this share of their documents is removed
+COMMON_SHARE = 0.01  # fingerprints in more documents than this share ...
+COMMON_MIN = 1000  # ... and than this many are not looked up (see common_df)
 _HEADER = ("path", "title", "doc_number", "issuer", "date")
 
 
@@ -145,12 +147,24 @@ def query_keys(norm: Normalised, stoplist_prints: np.ndarray) -> np.ndarray:
     return keys_of(prints)
 
 
-def rank(docs: np.ndarray, limit: int) -> list[int]:
-    """Distinct ids of ``docs``, most postings first (then lower id), at most ``limit``."""
+def common_df(size: int) -> int:
+    """Postings a fingerprint may have and still be looked up: a fingerprint in more than
+    COMMON_SHARE of a large corpus is common phrasing (too weak to rank by, costly to
+    expand); its documents are still found through their other fingerprints."""
+    return max(COMMON_MIN, int(COMMON_SHARE * size))
+
+
+def rank(rows: np.ndarray, docs: np.ndarray, size: int, limit: int) -> list[int]:
+    """Distinct ``docs``, at most ``limit``, by the evidence of their shared fingerprints:
+    the sum over them of log2(1 + size / df) (a fingerprint shared with few documents
+    counts more), then lower id."""
     if len(docs) == 0:
         return []
-    ids, counts = np.unique(docs, return_counts=True)
-    order = np.lexsort((ids, -counts))
+    df = np.bincount(rows)
+    weight = np.log2(1.0 + size / df[rows])
+    ids, inverse = np.unique(docs, return_inverse=True)
+    score = np.bincount(inverse, weights=weight)
+    order = np.lexsort((ids, -score))
     return ids[order][:limit].tolist()
 
 
@@ -282,18 +296,36 @@ class Index:
     def close(self) -> None:
         self.segments = []
 
-    def lookup(self, keys: np.ndarray) -> np.ndarray:
-        """Document ids (with repeats: one per shared key) of every live posting of ``keys``."""
-        parts = [s.postings.lookup(keys) for s in self.segments]
-        docs = np.concatenate(parts) if parts else np.zeros(0, np.uint32)
+    def lookup(self, keys: np.ndarray, max_df: int | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """(key index, document id) of every live posting of ``keys``; keys in more than
+        ``max_df`` documents are left out."""
+        found = [s.postings.ranges(keys) for s in self.segments]
+        if max_df is not None and found:
+            df = sum(count for _, count in found)
+            keep = df <= max_df
+            found = [(first, np.where(keep, count, 0)) for first, count in found]
+        parts = [
+            s.postings.gather(first, count)
+            for s, (first, count) in zip(self.segments, found, strict=True)
+        ]
+        if not parts:
+            return np.zeros(0, np.int64), np.zeros(0, np.uint32)
+        rows = np.concatenate([r for r, _ in parts])
+        docs = np.concatenate([d for _, d in parts])
         if len(self.dead) and len(docs):
-            docs = docs[~np.isin(docs, self.dead)]
-        return docs
+            live = ~np.isin(docs, self.dead)
+            rows, docs = rows[live], docs[live]
+        return rows, docs
+
+    def retrieve(self, norm: Normalised, limit: int) -> list[int]:
+        """Documents sharing fingerprints with the draft, best first (see :func:`rank`)."""
+        keys = query_keys(norm, self.stop_prints)
+        return rank(*self.lookup(keys, common_df(self.size)), self.size, limit)
 
     def candidates(self, norm: Normalised, limit: int) -> list[int]:
-        """Every document sharing a fingerprint with the draft (boilerplate aside), most
-        shared first, at most ``limit``; every document when the index holds no more."""
-        ranked = rank(self.lookup(query_keys(norm, self.stop_prints)), limit)
+        """:meth:`retrieve`, and every other document when the index holds no more than
+        ``limit``."""
+        ranked = self.retrieve(norm, limit)
         if self.size <= limit:
             # aligning every document costs little and finds runs shorter than GUARANTEE
             seen = set(ranked)

@@ -165,22 +165,26 @@ class Postings:
     def __len__(self) -> int:
         return len(self.key)
 
-    def lookup(self, keys: np.ndarray) -> np.ndarray:
-        """Document ids of every posting of ``keys`` (uint64 48-bit keys)."""
+    def ranges(self, keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(first posting, number of postings) of each key (uint64 48-bit keys)."""
         if len(keys) == 0 or len(self.key) == 0:
-            return np.zeros(0, np.uint32)
+            zero = np.zeros(len(keys), np.int64)
+            return zero, zero
         bucket = (keys >> _S32).astype(np.int64)
         low = (keys & _LOW32).astype(np.uint32)
         lo = self.off[bucket].astype(np.int64)
         hi = self.off[bucket + 1].astype(np.int64)
         first = _search(self.key, lo, hi, low, right=False)
-        last = _search(self.key, first, hi, low, right=True)
-        count = last - first
+        return first, _search(self.key, first, hi, low, right=True) - first
+
+    def gather(self, first: np.ndarray, count: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(index of the range, document id) of every posting in the ranges."""
         total = int(count.sum())
         if total == 0:
-            return np.zeros(0, np.uint32)
+            return np.zeros(0, np.int64), np.zeros(0, np.uint32)
+        rows = np.repeat(np.arange(len(count)), count)
         within = np.arange(total) - np.repeat(np.cumsum(count) - count, count)
-        return np.asarray(self.doc[np.repeat(first, count) + within])
+        return rows, np.asarray(self.doc[first[rows] + within])
 
     def chunks(self, size: int = 1 << 24):
         """(keys, docs) of all postings in order, ``size`` at a time (for a merge)."""
