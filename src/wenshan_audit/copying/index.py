@@ -63,6 +63,7 @@ from .rows import (
     read_and_fingerprint,
     sample_key,
     stoplist_of,
+    stoplist_sample,
     unpack_text,
 )
 
@@ -694,23 +695,14 @@ class Writer(CorpusWriter):
     def _stoplist(
         self, segments: list[dict[str, int]], catalog: dict[int, list[Any]]
     ) -> np.ndarray:
-        """Boilerplate seed k-grams of the STOP_SAMPLE live documents with the smallest
-        text hash: a function of the corpus alone, so a build and an update agree."""
-        by_hash: dict[str, int] = {}
-        for row in catalog.values():  # a text stored twice counts once
-            by_hash.setdefault(row[5], row[0])
-        sample = sorted(by_hash.items())[:STOP_SAMPLE]
+        """Boilerplate seed k-grams of the sampled live documents (:func:`.rows.stoplist_sample`)."""
         opened = [_Segment(self.root / f"seg-{s['id']}") for s in segments]
         seeds = []
-        for text_hash, doc_id in sample:
+        for text_hash, doc_id in stoplist_sample((r[5], r[0]) for r in catalog.values()):
             blob = next(b for seg in opened if (b := seg.record(doc_id)) is not None)
             source = unpack_record(doc_id, blob)
-            seeds.append(
-                (
-                    sample_key(text_hash, source.issuer),
-                    seed_set(normalise_mod.normalise(source.text)),
-                )
-            )
+            norm = normalise_mod.normalise(source.text)
+            seeds.append((sample_key(text_hash, source.issuer), seed_set(norm)))
         return stoplist_of(seeds)
 
     # --- housekeeping --------------------------------------------------------------

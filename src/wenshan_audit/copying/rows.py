@@ -193,6 +193,17 @@ def stoplist_of(samples: Iterable[tuple[str, np.ndarray]]) -> np.ndarray:
     return values[starts[counts >= need]]
 
 
+def stoplist_sample(docs: Iterable[tuple[str, int]]) -> list[tuple[str, int]]:
+    """The (text hash, id) of the STOP_SAMPLE documents with the smallest text hash, a
+    text stored twice counted once: a function of the corpus alone, so that a build
+    and any sequence of updates of the same corpus sample the same documents."""
+    by_hash: dict[str, int] = {}
+    for text_hash_, doc_id in docs:
+        if doc_id < by_hash.get(text_hash_, doc_id + 1):
+            by_hash[text_hash_] = doc_id
+    return sorted(by_hash.items())[:STOP_SAMPLE]
+
+
 def sample_key(text_hash: str, issuer: str | None) -> str:
     """The issuer a sampled document counts for (unknown issuers count one each)."""
     return issuer or f"?{text_hash}"
