@@ -527,3 +527,32 @@ def test_real_citing_notice_and_work_report_are_not_copies(central: Index) -> No
         outcome = _run_real(central, name)
         assert outcome.data["ratio_excluding_citations"] < 0.1, name
         assert outcome.findings == (), name
+
+
+def test_external_sort_of_postings_equals_the_in_memory_one(tmp_path: Path) -> None:
+    from wenshan_audit.copying.fingerprint import fingerprints
+    from wenshan_audit.copying.postings import Builder, Postings, keys_of
+
+    rng = np.random.default_rng(3)
+    chars = np.array([ord(c) for c in UPPER + OTHER if "\u4e00" <= c <= "\u9fff"])
+    docs = [
+        keys_of(fingerprints(normalise("".join(map(chr, rng.choice(chars, 900))))))
+        for _ in range(60)
+    ]
+    docs[5] = docs[9]  # equal keys in several documents keep doc order
+    built = []
+    for budget in (10**9, 700):  # in memory; spilled to partition files many times
+        folder = tmp_path / str(budget)
+        folder.mkdir()
+        builder = Builder(folder, budget=budget)
+        for doc_id, keys in enumerate(docs, 1):
+            builder.add(keys, doc_id)
+        assert builder.finish() == sum(map(len, docs))
+        assert not list(folder.glob("spill-*"))
+        built.append(Postings(folder))
+    memory, spilled = built
+    for name in ("off", "key", "doc"):
+        assert np.array_equal(getattr(memory, name), getattr(spilled, name))
+    first, count = spilled.ranges(docs[9][:5])
+    rows, found = spilled.gather(first, count)
+    assert sorted(found[rows == 0].tolist()) == [6, 10]

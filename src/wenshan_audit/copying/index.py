@@ -100,7 +100,8 @@ class BrokenIndexError(CopyIndexError):
 def scheme() -> dict[str, Any]:
     return {
         "fingerprint": f"winnowing k={K} w={W} (any shared run of {GUARANTEE} characters)",
-        "hash": "fmix64 of poly(code points, 0x9E3779B97F4A7C15) mod 2^64; key = top 48 bits",
+        "hash": "fmix64 of poly(code points, 0x9E3779B97F4A7C15) mod 2^64",
+        "key": "top 48 bits of fmix64(fingerprint)",
         "normaliser": normalise_mod.VERSION,
         "stoplist": (
             f"seed {K}-grams from >= max({STOP_MIN}, {STOP_SHARE} x issuers) distinct issuers"

@@ -1,7 +1,8 @@
 """Sorted posting arrays: fingerprint -> document ids, on disk and memory-mapped.
 
-A posting is a 48-bit key (the top 48 bits of a winnowing fingerprint) and a
-document id. Postings are sorted by (key, doc) and stored as three arrays:
+A posting is a 48-bit key and a document id. The key is the top 48 bits of
+``fmix64`` of the fingerprint: fingerprints are window minima, so their own
+top bits crowd near zero; mixed again they fill the buckets evenly. Postings are sorted by (key, doc) and stored as three arrays:
 
     post-off.npy   uint64 (BUCKETS + 1): start of each bucket (the key's top 16 bits)
     post-key.npy   uint32: the key's low 32 bits
@@ -25,7 +26,9 @@ from pathlib import Path
 
 import numpy as np
 
-KEY_SHIFT = np.uint64(16)  # fingerprint >> 16: the 48-bit key
+from .minhash import fmix64
+
+KEY_SHIFT = np.uint64(16)  # fmix64(fingerprint) >> 16: the 48-bit key
 BUCKET_BITS = 16
 BUCKETS = 1 << BUCKET_BITS
 _LOW32 = np.uint64(0xFFFFFFFF)
@@ -36,8 +39,8 @@ FILES = ("post-off.npy", "post-key.npy", "post-doc.npy")
 
 
 def keys_of(prints: np.ndarray) -> np.ndarray:
-    """48-bit keys (uint64, sorted, distinct) of sorted fingerprints."""
-    keys = prints >> KEY_SHIFT
+    """48-bit keys (uint64, sorted, distinct) of fingerprints."""
+    keys = np.sort(fmix64(prints) >> KEY_SHIFT)
     if len(keys) > 1:
         keys = keys[np.concatenate(([True], keys[1:] != keys[:-1]))]
     return keys
