@@ -61,10 +61,9 @@ import synthetic  # noqa: E402
 
 from wenshan_audit.copying.align import SEED_K  # noqa: E402
 from wenshan_audit.copying.check import CopyCheck, Settings  # noqa: E402
-from wenshan_audit.copying.fingerprint import query_keys  # noqa: E402
 from wenshan_audit.copying.index import Index, Source, Writer  # noqa: E402
 from wenshan_audit.copying.minhash import kgram_hashes  # noqa: E402
-from wenshan_audit.copying.normalise import normalise  # noqa: E402
+from wenshan_audit.copying.normalise import Normalised, normalise  # noqa: E402
 from wenshan_audit.model import Document  # noqa: E402
 
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "corpus"
@@ -360,7 +359,7 @@ class Exhaustive:
         order = np.argsort(hashes, kind="stable")
         self.hashes, self.ids = hashes[order], ids[order]
 
-    def candidates(self, window_keys: np.ndarray, doc_keys: np.ndarray, limit: int) -> list[int]:
+    def candidates(self, norm: Normalised, limit: int) -> list[int]:
         return self._ids
 
     def sources(self, ids: list[int]) -> list[Source]:
@@ -455,7 +454,7 @@ def evaluate_split(split: str, args: argparse.Namespace, texts: dict[str, str]) 
     retrieved = found = 0
     for draft in drafts:
         doc = Document(path=work / draft.name, text=draft.text, paragraphs=())
-        ids = index.candidates(*query_keys(normalise(draft.text)), settings.max_sources)
+        ids = index.retrieve(normalise(draft.text), settings.max_sources)
         paths = {family_of.get(s.path, s.path) for s in index.sources(ids)}
         found += sum(1 for c in draft.cases if c.source in paths)
         retrieved += len(draft.cases)

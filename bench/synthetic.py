@@ -9,9 +9,12 @@ paragraph breaks, and 300 recurring 8-24-character set phrases standing in for
 from __future__ import annotations
 
 import random
+import re
 from bisect import bisect
 from collections import Counter, defaultdict
+from functools import lru_cache
 from itertools import accumulate
+from pathlib import Path
 
 import numpy as np
 
@@ -82,3 +85,98 @@ def markov(texts: list[str], count: int, seed: int, order: int = 2) -> list[str]
             ctx = ctx[1:] + char
         out.append("".join(chars))
     return out
+
+
+# --- 公文-like text from the vocabulary of real documents --------------------------------
+
+REAL = Path(__file__).resolve().parents[1].parent / "shared" / "corpus"
+_PUNCT = "，。；：、（）《》“”！？,.;:()\n 　"
+_HEADS = (
+    "一、",
+    "二、",
+    "三、",
+    "四、",
+    "五、",
+    "（一）",
+    "（二）",
+    "（三）",
+    "（四）",
+    "1.",
+    "2.",
+    "3.",
+)
+_ISSUERS = [
+    f"{p}{k}"
+    for p in "甲乙丙丁戊己庚辛壬癸子丑寅卯辰巳午未申酉戌亥"
+    for k in ("省人民政府", "市人民政府", "县人民政府", "省教育厅", "市财政局", "区政府办公室")
+]
+
+
+@lru_cache(maxsize=1)
+def _vocabulary() -> tuple[list[str], np.ndarray, list[str]]:
+    """Word-like pieces (2-4 characters, cut at random from the clauses of real
+    公文 in ../shared/corpus) with their frequencies, and the clauses found in
+    several documents (their set phrases). Falls back to Zipf characters."""
+    files = sorted(REAL.glob("real*/docs/*.txt"))
+    if not files:
+        return [c for c in _CHARS.tobytes().decode("utf-32-le")], _P, BOILERPLATE
+    rng = np.random.default_rng(2026)
+    counts: Counter[str] = Counter()
+    clause_docs: Counter[str] = Counter()
+    split = re.compile(f"[{re.escape(_PUNCT)}0-9]+")
+    for path in files:
+        clauses = [c for c in split.split(path.read_text(encoding="utf-8")) if c]
+        clause_docs.update({c for c in clauses if 6 <= len(c) <= 30})
+        for clause in clauses:
+            i = 0
+            while i < len(clause):
+                n = int(rng.integers(2, 5))
+                counts[clause[i : i + n]] += 1
+                i += n
+    pieces = sorted(counts)
+    freq = np.array([counts[p] for p in pieces], dtype=np.float64)
+    phrases = sorted(c for c, n in clause_docs.items() if n >= 3)
+    return pieces, freq / freq.sum(), phrases or BOILERPLATE
+
+
+@lru_cache(maxsize=1)
+def _piece_pool() -> np.ndarray:
+    pieces, p, _ = _vocabulary()
+    return np.random.default_rng(7).choice(len(pieces), size=1 << 22, p=p)
+
+
+def gongwen(seed: int, length: int | None = None) -> tuple[str, str]:
+    """A 公文-like document of 5,000-10,000 characters (or ``length``) and its issuer:
+    real vocabulary recombined, 3-9 pieces a clause, 2-4 clauses a sentence,
+    3-6 sentences a paragraph, headings, and set phrases (4 % of clauses)."""
+    pieces, _, phrases = _vocabulary()
+    pool = _piece_pool()
+    rng = np.random.default_rng(seed)
+    if length is None:
+        length = int(rng.integers(5000, 10001))
+    n = length // 12 + 16  # clauses: about 17 characters each, with margin
+    sizes = rng.integers(3, 10, size=n)
+    ends = np.cumsum(sizes)
+    draws = pool[rng.integers(0, len(pool), size=int(ends[-1]))].tolist()
+    words = [pieces[i] for i in draws]
+    starts = (ends - sizes).tolist()
+    clauses = ["".join(words[a:b]) for a, b in zip(starts, ends.tolist(), strict=True)]
+    for i in np.flatnonzero(rng.random(n) < 0.04).tolist():
+        clauses[i] = phrases[int(rng.integers(0, len(phrases)))]
+    marks = rng.random(n)
+    heads = rng.integers(0, len(_HEADS), size=n).tolist()
+    out: list[str] = []
+    size = 0
+    for i, clause in enumerate(clauses):
+        if marks[i] < 0.3:  # end of sentence
+            end = "。"
+            if marks[i] < 0.07:  # ... and of paragraph, maybe a heading next
+                end += "\n" + (_HEADS[heads[i]] if marks[i] < 0.03 else "")
+        else:
+            end = "，"
+        out.append(clause + end)
+        size += len(clause) + len(end)
+        if size >= length:
+            break
+    issuer = _ISSUERS[int(rng.integers(0, len(_ISSUERS)))]
+    return "".join(out)[:length], issuer

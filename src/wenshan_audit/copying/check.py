@@ -29,7 +29,6 @@ from .align import DraftSeeds, align
 from .backend import open_configured
 from .boilerplate import Boilerplate
 from .boilerplate import load as load_boilerplate
-from .fingerprint import query_keys
 from .index import BrokenIndexError, CopyIndexError, Index, Source, Writer
 from .minhash import kgram_hashes
 from .normalise import DIGIT, LEVEL, Normalised, normalise, plain
@@ -245,10 +244,9 @@ def detect(
     draft = _Draft.of(doc, boilerplate)
     text, norm = draft.text, draft.norm
     total = max(int(draft.counts.sum()), 1)
-    windows, whole = query_keys(norm)
     own_hash = text_hash(text)
     own_path = str(doc.path.resolve())
-    ids = index.candidates(windows, whole, settings.max_sources)
+    ids = index.candidates(norm, settings.max_sources)
     furniture = text_chars(text) & ~draft.counts
     seeds = DraftSeeds.of(norm, index.stoplist, exclude=furniture[norm.offsets])
     found: list[_Found] = []
@@ -324,17 +322,15 @@ def _literal_mask(
 
 def _closeness(issuer: str | None, source: Source) -> int:
     """Characters the two issuers share from the start (湖北省人民政府 / 湖北省人民政府办公厅)."""
-    theirs = getattr(source, "issuer", None)  # kept by indexes that store the issuer
-    if not issuer or not theirs:
+    if not issuer or not source.issuer:
         return 0
-    return len(os.path.commonprefix([issuer, theirs]))
+    return len(os.path.commonprefix([issuer, source.issuer]))
 
 
 def _recency(source: Source) -> str:
     """Sortable date of a source: its 成文日期, else the year of its 文号."""
-    date = getattr(source, "date", None)  # kept by indexes that store the date
-    if date:
-        return str(date)
+    if source.date:
+        return source.date
     year = re.search(r"〔(\d{4})〕", source.doc_number or "")
     return year.group(1) if year else ""
 
