@@ -14,7 +14,10 @@ documents of real wording (``synthetic.markov`` of those other documents,
 so no parent's sentence is in them). A pair passes when the parent is found
 in the corpus with a ratio within 20 % of its parent-alone ratio; pairs whose
 parent-alone ratio is 0 reuse nothing the detector can see and are reported
-apart. The 8 same-topic negatives (检查通报, 2017 网站集约化 and 就业, 2015
+apart. Also reported: the share of the draft the parent *holds* (passages it
+owns or is listed on as ``also_in``), since text the parent shares with a more
+literal source (another province's document, last year's notice) is owned by
+that source. The 8 same-topic negatives (检查通报, 2017 网站集约化 and 就业, 2015
 文化转企, 2022 幼儿园 …) must stay below 0.05 excluding quoted titles.
 Nothing here was tuned on these documents beyond what the README says.
 """
@@ -81,10 +84,18 @@ class PairResult:
     alone: float
     in_corpus: float  # the parent's ratio in the corpus (0 if not found)
     rank: int | None  # position of the parent among the sources (None: not found)
+    held: float  # share of the draft in passages the parent owns or is listed on (also_in)
 
     @property
     def kept(self) -> bool:
+        """Found, owning a ratio within TOLERANCE of the parent-alone ratio."""
         return self.rank is not None and abs(self.in_corpus - self.alone) <= TOLERANCE * self.alone
+
+    @property
+    def kept_held(self) -> bool:
+        """Found, holding (owned or also_in) a ratio within TOLERANCE of the alone ratio:
+        text the parent shares with a more literal source is owned by that source."""
+        return abs(self.held - self.alone) <= TOLERANCE * self.alone
 
 
 def _index(folder: Path, root: Path) -> Index:
@@ -92,6 +103,17 @@ def _index(folder: Path, root: Path) -> Index:
     writer.update_from_folder(folder, workers=2)
     writer.close()
     return Index(root)
+
+
+def _held(text: str, data: dict, parent: Path) -> float:
+    covered = [False] * len(text)
+    for source in data["sources"]:
+        for p in source["passages"]:
+            holders = [source["path"], *(a["path"] for a in p["also_in"])]
+            if any(Path(h).resolve() == parent.resolve() for h in holders):
+                covered[p["start"] : p["end"]] = [True] * (p["end"] - p["start"])
+    chars = sum(1 for c, on in zip(text, covered, strict=True) if on and not c.isspace())
+    return round(chars / data["total_chars"], 4)
 
 
 def _parent_ratio(data: dict, parent: Path) -> tuple[float, int | None]:
@@ -140,8 +162,10 @@ def evaluate(work: Path, distractors: int, settings: Settings, seed: int = 1) ->
             CopyCheck(alone, settings).run(doc).data, corpus / f"{parent}.txt"
         )
         alone.close()
-        ratio, rank = _parent_ratio(check.run(doc).data, corpus / f"{parent}.txt")
-        pairs.append(PairResult(lower, parent, ratio_alone, ratio, rank))
+        data = check.run(doc).data
+        ratio, rank = _parent_ratio(data, corpus / f"{parent}.txt")
+        held = _held(doc.text, data, corpus / f"{parent}.txt")
+        pairs.append(PairResult(lower, parent, ratio_alone, ratio, rank, held))
     negatives = {
         name: check.run(read_document(REAL2 / f"{name}.txt")).data["ratio_excluding_citations"]
         for name in NEGATIVES
@@ -152,10 +176,12 @@ def evaluate(work: Path, distractors: int, settings: Settings, seed: int = 1) ->
     return {
         "reference_documents": size,
         "max_sources": settings.max_sources,
-        "pairs": [{**p.__dict__, "kept": p.kept} for p in pairs],
+        "pairs": [{**p.__dict__, "kept": p.kept, "kept_held": p.kept_held} for p in pairs],
         "pairs_that_copy": len(copying),
         "kept": sum(p.kept for p in copying),
         "kept_share": round(sum(p.kept for p in copying) / max(len(copying), 1), 4),
+        "kept_held": sum(p.kept_held for p in copying),
+        "kept_held_share": round(sum(p.kept_held for p in copying) / max(len(copying), 1), 4),
         "negatives": negatives,
         "negatives_below_0.05": sum(v < NEGATIVE_MAX for v in negatives.values()),
     }

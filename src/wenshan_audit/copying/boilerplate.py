@@ -34,6 +34,7 @@ from .normalise import Normalised, normalise
 
 FILE = "boilerplate.yaml"
 MIN_PHRASE = 4  # normalised characters: shorter phrases would match inside real text
+GRAM = 10  # a phrase this long or longer is matched by any of its GRAM-grams
 
 
 @dataclass(frozen=True)
@@ -44,12 +45,15 @@ class Boilerplate:
 
     @classmethod
     def of(cls, phrases: list[str], patterns: list[re.Pattern[str]]) -> Boilerplate:
-        groups: dict[int, list[int]] = {}
+        """Short phrases match whole; a long one by any of its GRAM-grams, so that a
+        formula matches where the draft shares only part of it."""
+        groups: dict[int, list[np.ndarray]] = {}
         for phrase in phrases:
             codes = normalise(phrase).codes
             if len(codes) >= MIN_PHRASE:
-                groups.setdefault(len(codes), []).append(int(kgram_hashes(codes, len(codes))[0]))
-        by_length = {n: np.unique(np.array(h, dtype=np.uint64)) for n, h in groups.items()}
+                n = min(len(codes), GRAM)
+                groups.setdefault(n, []).append(kgram_hashes(codes, n))
+        by_length = {n: np.unique(np.concatenate(h)) for n, h in groups.items()}
         return cls(tuple(phrases), tuple(patterns), by_length)
 
     def __add__(self, other: Boilerplate) -> Boilerplate:
