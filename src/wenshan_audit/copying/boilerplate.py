@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -28,7 +27,7 @@ import numpy as np
 import yaml
 
 from ..errors import ConfigError
-from ..ruleset import packaged_rules_dir
+from ..ruleset import load_rules
 from .minhash import kgram_hashes
 from .normalise import Normalised, normalise
 
@@ -86,9 +85,9 @@ def _strings(data: dict[str, Any], key: str, source: str) -> list[str]:
     return [v.strip() for v in value]
 
 
-def read(path: Path, setting: str = "reference.boilerplate") -> Boilerplate:
-    """A boilerplate file (YAML with ``phrases`` and/or ``patterns``); ConfigError if bad."""
-    where = f"{setting}（{path}）"
+def read(path: Path) -> Boilerplate:
+    """An office's boilerplate file (``[reference] boilerplate``); ConfigError if bad."""
+    where = f"reference.boilerplate（{path}）"
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
     except OSError as exc:
@@ -99,6 +98,10 @@ def read(path: Path, setting: str = "reference.boilerplate") -> Boilerplate:
             "文件",
             f"不是 UTF-8 的 YAML（{type(exc).__name__}），请按 rules/{FILE} 的格式书写",
         ) from None
+    return _parse(data, where)
+
+
+def _parse(data: Any, where: str) -> Boilerplate:
     if not isinstance(data, dict) or set(data) - {"phrases", "patterns"}:
         raise ConfigError(
             where, "文件", "应只含 phrases（常用语列表）和 patterns（正则表达式列表）"
@@ -112,15 +115,7 @@ def read(path: Path, setting: str = "reference.boilerplate") -> Boilerplate:
     return Boilerplate.of(_strings(data, "phrases", where), patterns)
 
 
-@lru_cache(maxsize=4)
-def _cached(path: Path, mtime: float) -> Boilerplate:
-    return read(path, "rules")
-
-
 def load(rules_dir: Path, extra: Path | None = None) -> Boilerplate:
     """The list in ``rules_dir`` (else the shipped one) plus an office's own file."""
-    path = rules_dir / FILE
-    if not path.is_file():
-        path = packaged_rules_dir() / FILE
-    base = _cached(path, path.stat().st_mtime)
+    base = _parse(load_rules(rules_dir, FILE) or {}, f"rules/{FILE}")
     return base + read(extra) if extra is not None else base

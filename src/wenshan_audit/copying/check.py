@@ -254,7 +254,7 @@ def detect(
         if source.path == own_path or text_hash(source.text) == own_hash:
             continue
         found += _aligned(draft, seeds, source, settings)
-    sources = _assigned(draft, found, doc.meta.issuer)
+    sources = _assigned(draft, found, doc.meta.issuer, settings.min_passage)
     for entry in sources:
         entry["ratio"] = round(entry.pop("_chars") / total, 4)
     # equal ratios (two notices from one template, numbers aside): the more literal source first
@@ -335,7 +335,9 @@ def _recency(source: Source) -> str:
     return year.group(1) if year else ""
 
 
-def _assigned(draft: _Draft, found: list[_Found], issuer: str | None) -> list[dict[str, Any]]:
+def _assigned(
+    draft: _Draft, found: list[_Found], issuer: str | None, min_passage: int
+) -> list[dict[str, Any]]:
     """Source entries in which every draft character belongs to one source.
 
     Passages claim characters best first: most literal evidence, then the
@@ -345,7 +347,9 @@ def _assigned(draft: _Draft, found: list[_Found], issuer: str | None) -> list[di
     the 2020 one, for a 2021 draft) takes them. Sources that hold the same
     text (template siblings, documents copying the same parent) are listed
     on the passage as ``also_in`` and not counted again; a passage that
-    would own fewer than half of its characters is only such a mention.
+    would own fewer than half of its characters, or that lost all but a
+    remnant shorter than ``min_passage`` to more literal ones, is only such a
+    mention (else a passage of template siblings would be reported in pieces).
     """
     order = sorted(found, key=lambda f: _recency(f.source), reverse=True)
     order.sort(key=lambda f: (-f.evidence, -_closeness(issuer, f.source)))
@@ -374,6 +378,8 @@ def _assigned(draft: _Draft, found: list[_Found], issuer: str | None) -> list[di
     entries: dict[int, dict[str, Any]] = {}
     for k, f in enumerate(kept):
         chars = int(((owner == k) & draft.counts).sum())
+        if chars < min_passage:
+            continue
         entry = entries.setdefault(f.source.id, _entry(f.source))
         passage = _passage(draft.text, f)
         passage["also_in"] = [_reference(s) for p, s in also[k].items() if p != f.source.path]
