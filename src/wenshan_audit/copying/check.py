@@ -370,11 +370,13 @@ def _assigned(
                 also[k].setdefault(f.source.path, f.source)
             continue
         span[taken] = len(kept)
-        owner = np.where(trial == -2, -1, trial)  # lost characters outside f's counted ones
-        kept.append(f)
-        also.append({g.source.path: g.source for g in (kept[k] for k in rivals)})
-        for k in rivals:
+        owner = np.where(trial == -2, -1, trial)  # won characters that do not count
+        holders: dict[str, Source] = {}
+        for k in rivals:  # f holds their text: their mentions are f's too
+            holders.update({kept[k].source.path: kept[k].source, **also[k]})
             also[k].setdefault(f.source.path, f.source)
+        kept.append(f)
+        also.append(holders)
     entries: dict[int, dict[str, Any]] = {}
     for k, f in enumerate(kept):
         chars = int(((owner == k) & draft.counts).sum())
