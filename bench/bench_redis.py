@@ -119,9 +119,9 @@ def main() -> None:
         local = Index(tmp / "index").stats()
         print(f"建库：嵌入式 {embedded_build:.1f} 秒，Redis {redis_build:.1f} 秒")
         print(
-            f"占用：嵌入式分桶表 {local['table_bytes'] / 1e6:.1f} MB（每窗口键 {local['bytes_per_key']} 字节），"
-            f"Redis 内存 {info['redis_used_memory'] / 1e6:.1f} MB，其中分桶表约 {info['table_bytes'] / 1e6:.1f} MB"
-            f"（每窗口键 {info['bytes_per_key']} 字节），文本 {info['text_store_bytes'] / 1e6:.1f} MB"
+            f"占用：嵌入式指纹表 {local['table_bytes'] / 1e6:.1f} MB（每个指纹 {local['bytes_per_posting']} 字节），"
+            f"Redis 内存 {info['redis_used_memory'] / 1e6:.1f} MB，其中指纹表约 {info['table_bytes'] / 1e6:.1f} MB"
+            f"（每个指纹 {info['bytes_per_posting']} 字节），文本 {info['text_store_bytes'] / 1e6:.1f} MB"
         )
         results = {}
         for kind, target in (("embedded", str(tmp / "index")), ("redis", url)):

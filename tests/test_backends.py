@@ -22,7 +22,6 @@ from wenshan_audit.audit import AuditOptions
 from wenshan_audit.checks.copying import redis_backend
 from wenshan_audit.checks.copying.backend import open_configured
 from wenshan_audit.checks.copying.check import CopyCheck, Settings, build
-from wenshan_audit.checks.copying.fingerprint import query_keys
 from wenshan_audit.checks.copying.index import CopyIndexError, Entry, Index, Writer
 from wenshan_audit.checks.copying.normalise import normalise
 from wenshan_audit.config import Config
@@ -69,10 +68,6 @@ def corpus(tmp_path: Path) -> Path:
     write(folder, "upper.txt", UPPER)
     write(folder, "other.txt", OTHER)
     return folder
-
-
-def _query(text: str) -> tuple[np.ndarray, np.ndarray]:
-    return query_keys(normalise(text))
 
 
 def _check(index: Any, folder: Path, name: str, text: str) -> Any:
@@ -135,7 +130,7 @@ def test_update_adds_changes_and_drops(backend: Backend, corpus: Path) -> None:
     assert (stats.added, stats.updated, stats.removed) == (1, 1, 1)
     index = backend.open()
     info = index.stats()
-    texts = [s.text for s in index.sources(index.candidates(*_query(UPPER), limit=5))]
+    texts = [s.text for s in index.sources(index.candidates(normalise(UPPER), limit=5))]
     index.close()
     assert info["documents"] == 2 and info["generation"] == 2
     assert any("严禁变相审批" in t for t in texts)
@@ -184,7 +179,7 @@ def _answers(index: Any, drafts: list[str], folder: Path) -> list[Any]:
         data = _check(index, folder, f"d{i}.txt", text).data
         names = [
             Path(p).name
-            for p in (s.path for s in index.sources(index.candidates(*_query(text), 20)))
+            for p in (s.path for s in index.sources(index.candidates(normalise(text), 20)))
         ]
         out.append(
             (
@@ -244,7 +239,7 @@ def test_readers_see_whole_versions_during_updates(redis_url: str, corpus: Path)
     shared = _redis(redis_url)
     shared.update(corpus)
     r = shared.open()
-    before = [s.path for s in r.sources(r.candidates(*_query(UPPER), 5))]
+    before = [s.path for s in r.sources(r.candidates(normalise(UPPER), 5))]
     seen: set[tuple[str, ...]] = set()
     errors: list[BaseException] = []
     stop = threading.Event()
@@ -257,7 +252,7 @@ def test_readers_see_whole_versions_during_updates(redis_url: str, corpus: Path)
                     tuple(
                         sorted(
                             Path(s.path).name
-                            for s in index.sources(index.candidates(*_query(UPPER), 5))
+                            for s in index.sources(index.candidates(normalise(UPPER), 5))
                         )
                     )
                 )
@@ -280,7 +275,7 @@ def test_readers_see_whole_versions_during_updates(redis_url: str, corpus: Path)
         copies = sorted(n for n in answer if n.startswith("copy"))
         assert copies == [f"copy{i}.txt" for i in range(len(copies))]
     # a reader opened before the updates keeps its version (a consistent snapshot)
-    assert [s.path for s in r.sources(r.candidates(*_query(UPPER), 5))] == before
+    assert [s.path for s in r.sources(r.candidates(normalise(UPPER), 5))] == before
 
 
 def test_unfinished_update_is_invisible(redis_url: str, corpus: Path) -> None:
@@ -288,23 +283,17 @@ def test_unfinished_update_is_invisible(redis_url: str, corpus: Path) -> None:
     shared.update(corpus)
     writer = shared.writer()
     entry = Entry(path="/x/new.txt", sha256="0" * 64, size=1, mtime_ns=1, text=UPPER)
-    from wenshan_audit.checks.copying.fingerprint import fingerprint
+    from wenshan_audit.checks.copying.fingerprint import fingerprints
+    from wenshan_audit.checks.copying.postings import keys_of
 
-    windows, doc, _ = fingerprint(UPPER)
-    ids = np.array([999], dtype=np.uint32)
-    from wenshan_audit.checks.copying.rows import sorted_table
-
+    keys = keys_of(fingerprints(normalise(UPPER)))
     writer._write_segment(  # the data of an update that dies before its switch
-        {
-            "w": sorted_table(windows, np.repeat(ids, len(windows))),
-            "d": sorted_table(doc[None, :], ids),
-        },
-        {entry.path: [999, entry.sha256, 1, 1]},
+        keys, np.full(len(keys), 999, np.uint32), {entry.path: [999, entry.sha256, 1, 1, "x", None]}
     )
     writer.close()
     index = shared.open()
     assert index.stats()["generation"] == 1
-    names = [Path(s.path).name for s in index.sources(index.candidates(*_query(UPPER), 5))]
+    names = [Path(s.path).name for s in index.sources(index.candidates(normalise(UPPER), 5))]
     assert "new.txt" not in names and names[0] == "upper.txt"
 
 
@@ -324,7 +313,7 @@ def test_superseded_versions_are_collected_and_pinned_readers_move_on(
     client = redis.Redis.from_url(redis_url)
     keys = redis_backend.Keys(shared.name)
     assert client.get(keys.version(1)) is None and client.get(keys.version(3)) is not None
-    names = [Path(s.path).name for s in pinned.sources(pinned.candidates(*_query(UPPER), 5))]
+    names = [Path(s.path).name for s in pinned.sources(pinned.candidates(normalise(UPPER), 5))]
     assert "new.txt" not in names and pinned.generation == 3
     # the removed document's data is gone once no kept version uses it
     left = [k for k in client.scan_iter(keys.prefix + "d:*")]

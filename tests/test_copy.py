@@ -8,11 +8,9 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from datasketch import LeanMinHash, MinHash, MinHashLSH
 from typer.testing import CliRunner
 
 from wenshan_audit.audit import AuditOptions, Auditor
-from wenshan_audit.checks.copying import minhash
 from wenshan_audit.checks.copying.align import DraftSeeds, align
 from wenshan_audit.checks.copying.check import CopyCheck, Settings, build, citation_spans
 from wenshan_audit.checks.copying.index import CopyIndexError, Index, Writer
@@ -92,24 +90,45 @@ def test_normalise_makes_level_substitutions_and_markers_equal() -> None:
     assert upper.text == lower.text
 
 
-# --- MinHash -----------------------------------------------------------------------
+# --- winnowing ---------------------------------------------------------------------
 
 
-def test_signatures_are_bit_identical_to_datasketch() -> None:
-    norm = normalise(UPPER)
-    tokens = minhash.token_hashes(norm.codes)
-    text = norm.text
-    grams = [text[i : i + minhash.SHINGLE] for i in range(len(text) - minhash.SHINGLE + 1)]
-    assert [minhash.token_hash32(g) for g in grams[:50]] == tokens[:50].tolist()
-    ours = minhash.segment_signatures(tokens, np.array([0, 40, 40]))
-    reference = MinHash(num_perm=minhash.NUM_PERM, seed=minhash.SEED, hashfunc=minhash.token_hash32)
-    reference.update_batch(grams[40:])
-    assert np.array_equal(ours[2], reference.hashvalues)
-    assert (ours[1] == np.uint32(0xFFFFFFFF)).all()  # empty segment = empty MinHash
-    # usable in datasketch's own LSH
-    lsh = MinHashLSH(threshold=0.5, num_perm=minhash.NUM_PERM)
-    lsh.insert("upper", LeanMinHash(seed=minhash.SEED, hashvalues=ours[2], scheme="affine32"))
-    assert lsh.query(reference) == ["upper"]
+def test_every_shared_run_of_guarantee_length_shares_a_fingerprint() -> None:
+    from wenshan_audit.checks.copying.fingerprint import GUARANTEE, fingerprints
+
+    rng = np.random.default_rng(5)
+    chars = np.array([ord(c) for c in UPPER + OTHER if "\u4e00" <= c <= "\u9fff"])
+    for trial in range(200):
+        a = "".join(map(chr, rng.choice(chars, 400)))
+        b = "".join(map(chr, rng.choice(chars, 400)))
+        size = GUARANTEE if trial % 2 else GUARANTEE + int(rng.integers(0, 30))
+        start = int(rng.integers(0, 380 - size))
+        run = a[start : start + size]
+        pos = int(rng.integers(0, 380))
+        b = b[:pos] + run + b[pos:]
+        shared = np.intersect1d(fingerprints(normalise(a)), fingerprints(normalise(b)))
+        assert len(shared) >= 1, (trial, run)
+    # fewer characters than that carry no guarantee, and unrelated texts share none
+    assert not len(np.intersect1d(fingerprints(normalise(UPPER)), fingerprints(normalise(OTHER))))
+
+
+def test_one_copied_sentence_is_retrieved_among_many_documents(tmp_path: Path) -> None:
+    from wenshan_audit.checks.copying.index import Entry
+
+    rng = np.random.default_rng(9)
+    chars = np.array([ord(c) for c in UPPER + OTHER if "\u4e00" <= c <= "\u9fff"])
+    texts = ["".join(map(chr, rng.choice(chars, 3000))) for _ in range(300)]
+    writer = Writer(tmp_path / "index")
+    writer.add_texts(
+        [Entry(f"/c/{i}.txt", str(i), 0, 0, t) for i, t in enumerate(texts + [UPPER])], workers=1
+    )
+    writer.close()
+    index = Index(tmp_path / "index")
+    sentence = "凡是能通过电子证照获取的信息，一律不再要求申请人提交纸质材料。"  # 29 characters
+    draft = texts[7][:500].replace(texts[7][100], "甲") + sentence + OTHER
+    ids = index.candidates(normalise(draft), limit=5)
+    assert "/c/300.txt" in [s.path for s in index.sources(ids)]
+    index.close()
 
 
 # --- alignment ---------------------------------------------------------------------
@@ -173,17 +192,11 @@ def test_index_update_adds_changes_and_drops(corpus: Path, tmp_path: Path) -> No
     info = opened.stats()
     assert info["documents"] == 2 and info["generation"] == 2
     assert not (root / "g1").exists()
-    ids = opened.candidates(*_query(UPPER), limit=5)
+    ids = opened.candidates(normalise(UPPER), limit=5)
     texts = [s.text for s in opened.sources(ids)]
     assert any("严禁变相审批" in t for t in texts)
     assert all("杜绝变相审批" not in t for t in texts)
     opened.close()
-
-
-def _query(text: str) -> tuple[np.ndarray, np.ndarray]:
-    from wenshan_audit.checks.copying.fingerprint import query_keys
-
-    return query_keys(normalise(text))
 
 
 def test_crashed_update_is_rolled_back(corpus: Path, tmp_path: Path) -> None:
@@ -191,41 +204,36 @@ def test_crashed_update_is_rolled_back(corpus: Path, tmp_path: Path) -> None:
     writer = Writer(root)
     writer.update_from_folder(corpus, workers=1)
     writer.close()
-    # a half-written next generation: rows and a folder but no new meta.json
-    import sqlite3
-
-    db = sqlite3.connect(root / "docs.sqlite")
-    db.execute("UPDATE docs SET gen_removed = 2")
-    db.commit()
-    db.close()
+    # what a killed update leaves: a half-written segment, generation and meta
+    (root / "seg-7").mkdir()
+    (root / "seg-7" / "records.bin").write_bytes(b"half")
     (root / "g2").mkdir()
+    (root / "meta.json.tmp").write_text("{", encoding="utf-8")
     assert Index(root).stats()["documents"] == 2  # readers still see generation 1
     Writer(root).close()
-    assert not (root / "g2").exists()
+    assert not (root / "g2").exists() and not (root / "seg-7").exists()
+    assert not (root / "meta.json.tmp").exists()
     assert Index(root).stats()["documents"] == 2
 
 
 def test_index_from_other_version_is_refused(index: Index) -> None:
     meta_path = index.root / "meta.json"
     meta = json.loads(meta_path.read_text(encoding="utf-8"))
-    meta["scheme"]["bands"] = [25, 5]
+    meta["scheme"]["fingerprint"] = "winnowing k=5 w=4"
     meta_path.write_text(json.dumps(meta), encoding="utf-8")
     with pytest.raises(CopyIndexError, match="重建索引"):
         Index(index.root)
 
 
-def _as_version_1(root: Path) -> None:
-    """Rewrite an index as version 1 wrote it: zlib-compressed UTF-8 texts."""
+def _as_version_2(root: Path) -> None:
+    """What version 2 left: MinHash band tables and texts in SQLite."""
     import sqlite3
-    import zlib
 
     meta = json.loads((root / "meta.json").read_text(encoding="utf-8"))
-    meta["format_version"] = 1
+    meta["format_version"] = 2
     (root / "meta.json").write_text(json.dumps(meta), encoding="utf-8")
     db = sqlite3.connect(root / "docs.sqlite")
-    for doc_id, blob in db.execute("SELECT id, text FROM docs").fetchall():
-        old = zlib.compress(blob.decode("utf-16-le").encode("utf-8"), 1)
-        db.execute("UPDATE docs SET text = ? WHERE id = ?", (old, doc_id))
+    db.execute("CREATE TABLE docs (id INTEGER PRIMARY KEY, text BLOB)")
     db.commit()
     db.close()
 
@@ -235,22 +243,23 @@ def _truncate(path: Path) -> None:
     path.write_bytes(data[: len(data) // 2])
 
 
-def _drop_rows(root: Path) -> None:
-    import sqlite3
+def _drop_id(root: Path) -> None:
+    path = next(root.glob("seg-*/ids.npy"))
+    np.save(path, np.load(path)[:-1])
 
-    db = sqlite3.connect(root / "docs.sqlite")
-    db.execute("DELETE FROM docs WHERE id = (SELECT MAX(id) FROM docs)")
-    db.commit()
-    db.close()
+
+def _garbage_records(root: Path) -> None:
+    path = next(root.glob("seg-*/records.bin"))
+    path.write_bytes(b"\xff" * path.stat().st_size)
 
 
 DAMAGE = {
-    "version 1": _as_version_1,
-    "truncated table": lambda root: _truncate(next(root.glob("g*/windows.npy"))),
-    "missing table": lambda root: next(root.glob("g*/documents.npy")).unlink(),
-    "garbage database": lambda root: (root / "docs.sqlite").write_bytes(b"not sqlite" * 100),
+    "version 2": _as_version_2,
+    "truncated postings": lambda root: _truncate(next(root.glob("seg-*/post-key.npy"))),
+    "missing postings": lambda root: next(root.glob("seg-*/post-doc.npy")).unlink(),
+    "garbage records": _garbage_records,
     "truncated meta": lambda root: _truncate(root / "meta.json"),
-    "partial database": _drop_rows,
+    "partial segment": _drop_id,
 }
 
 
@@ -263,7 +272,8 @@ def test_damaged_cache_index_is_rebuilt(damage: str, corpus: Path, tmp_path: Pat
     check = build(config, AuditOptions(against=corpus))
     draft = read_document(write(tmp_path / "drafts", "draft.txt", DRAFT))
     assert [Path(s["path"]).name for s in check.run(draft).data["sources"]] == ["upper.txt"]
-    assert json.loads((root / "meta.json").read_text(encoding="utf-8"))["format_version"] == 2
+    assert json.loads((root / "meta.json").read_text(encoding="utf-8"))["format_version"] == 3
+    assert not (root / "docs.sqlite").exists()
 
 
 @pytest.mark.parametrize("damage", sorted(DAMAGE))
@@ -517,3 +527,139 @@ def test_real_citing_notice_and_work_report_are_not_copies(central: Index) -> No
         outcome = _run_real(central, name)
         assert outcome.data["ratio_excluding_citations"] < 0.1, name
         assert outcome.findings == (), name
+
+
+def test_external_sort_of_postings_equals_the_in_memory_one(tmp_path: Path) -> None:
+    from wenshan_audit.checks.copying.fingerprint import fingerprints
+    from wenshan_audit.checks.copying.postings import Builder, Postings, keys_of
+
+    rng = np.random.default_rng(3)
+    chars = np.array([ord(c) for c in UPPER + OTHER if "\u4e00" <= c <= "\u9fff"])
+    docs = [
+        keys_of(fingerprints(normalise("".join(map(chr, rng.choice(chars, 900))))))
+        for _ in range(60)
+    ]
+    docs[5] = docs[9]  # equal keys in several documents keep doc order
+    built = []
+    for budget in (10**9, 700):  # in memory; spilled to partition files many times
+        folder = tmp_path / str(budget)
+        folder.mkdir()
+        builder = Builder(folder, budget=budget)
+        for doc_id, keys in enumerate(docs, 1):
+            builder.add(keys, doc_id)
+        assert builder.finish() == sum(map(len, docs))
+        assert not list(folder.glob("spill-*"))
+        built.append(Postings(folder))
+    memory, spilled = built
+    for name in ("off", "key", "doc"):
+        assert np.array_equal(getattr(memory, name), getattr(spilled, name))
+    first, count = spilled.ranges(docs[9][:5])
+    rows, found = spilled.gather(first, count)
+    assert sorted(found[rows == 0].tolist()) == [6, 10]
+
+
+# --- precision: literal evidence, boilerplate, one source per character -------------
+
+
+def _check_against(tmp_path: Path, uppers: dict[str, str], draft: str, **kwargs) -> dict:
+    folder = tmp_path / "upper"
+    for name, text in uppers.items():
+        write(folder, name, text)
+    writer = Writer(tmp_path / "idx")
+    writer.update_from_folder(folder, workers=1)
+    writer.close()
+    doc = read_document(write(tmp_path / "d", "draft.txt", draft))
+    return CopyCheck(Index(tmp_path / "idx"), Settings(), **kwargs).run(doc).data
+
+
+def test_agreement_through_numbers_and_level_words_is_no_passage(tmp_path: Path) -> None:
+    upper = OTHER + "本办法已经2004年6月16日召开的国务院第54次常务会议通过，现予公布。\n"
+    draft = "春耕备耕要抓早抓实。本规定已经2011年12月20日市八届人民政府第7次常务会议通过。\n"
+    # the aligner matches it (dates, session numbers and level words normalise alike) ...
+    seeds = DraftSeeds.of(normalise(draft), np.zeros(0, np.uint64))
+    assert align(seeds, normalise(upper))
+    # ... but fewer than 10 characters agree as written: no passage
+    assert _check_against(tmp_path, {"a.txt": upper}, draft)["sources"] == []
+
+
+def test_headings_and_legal_formulas_are_boilerplate(tmp_path: Path) -> None:
+    upper = OTHER + "三、保障措施\n加强组织领导。\n本条例自2020年1月1日起施行。\n"
+    draft = "云岭市春耕方案\n三、保障措施 加强组织领导。\n本条例自2026年5月1日起施行。\n"
+    assert _check_against(tmp_path, {"a.txt": upper}, draft)["sources"] == []
+
+
+def test_short_copied_sentence_is_found(tmp_path: Path) -> None:
+    sentence = "凡是能通过电子证照获取的信息，一律不再要求申请人提交纸质材料。"
+    draft = "云岭市关于春耕备耕的通知\n各乡镇农技站要在三月十日前完成种子检测。" + sentence + "\n"
+    data = _check_against(tmp_path, {"upper.txt": UPPER, "other.txt": OTHER}, draft)
+    ((passage,),) = [s["passages"] for s in data["sources"]]
+    assert sentence.rstrip("。") in passage["text"]
+
+
+def _holiday(year: int, number: int) -> str:
+    return (
+        f"国务院办公厅关于{year}年部分节假日安排的通知\n国办发明电〔{year - 1}〕{number}号\n"
+        "各省、自治区、直辖市人民政府，国务院各部委、各直属机构：\n"
+        f"经国务院批准，现将{year}年元旦、春节、清明节、劳动节、端午节、中秋节和国庆节放假调休日期"
+        "的具体安排通知如下。\n"
+        f"一、元旦：1月1日放假，共1天。\n二、春节：2月{number}日至{number + 6}日放假调休，共7天。\n"
+        "节假日期间，各地区、各部门要妥善安排好值班和安全、保卫等工作，遇有重大突发事件，"
+        "要按规定及时报告并妥善处置，确保人民群众祥和平安度过节日假期。\n"
+    )
+
+
+def test_template_family_counts_a_passage_once(tmp_path: Path) -> None:
+    family = {f"notice-{y}.txt": _holiday(y, n) for y, n in ((2019, 11), (2020, 16), (2021, 27))}
+    draft = (
+        "云岭市人民政府办公室关于2022年部分节假日安排的通知\n"
+        "各县（区）人民政府，市政府各部门：\n"
+        "经市政府同意，现将2022年元旦、春节、清明节、劳动节、端午节、中秋节和国庆节放假调休日期"
+        "的具体安排通知如下。\n一、元旦：1月1日放假，共1天。\n"
+        "节假日期间，各地区、各部门要妥善安排好值班和安全、保卫等工作，遇有重大突发事件，"
+        "要按规定及时报告并妥善处置，确保人民群众祥和平安度过节日假期。\n"
+    )
+    data = _check_against(tmp_path, family, draft)
+    # one source owns the text: the most recent sibling (the rest hold the same text)
+    assert [Path(s["path"]).name for s in data["sources"]] == ["notice-2021.txt"]
+    also = {Path(a["path"]).name for p in data["sources"][0]["passages"] for a in p["also_in"]}
+    assert also == {"notice-2019.txt", "notice-2020.txt"}
+    assert data["sources"][0]["ratio"] == data["ratio"] > 0.6
+
+
+def test_per_source_ratios_add_up_to_at_most_the_total(tmp_path: Path) -> None:
+    # the draft copies from two documents; one of them also quotes the other
+    quoting = OTHER + UPPER.split("\n", 3)[3]
+    data = _check_against(tmp_path, {"upper.txt": UPPER, "quoting.txt": quoting}, DRAFT + OTHER)
+    by_name = {Path(s["path"]).name: s for s in data["sources"]}
+    assert set(by_name) == {"upper.txt", "quoting.txt"}
+    (shared,) = by_name["upper.txt"]["passages"]  # the item both documents hold
+    assert [Path(a["path"]).name for a in shared["also_in"]] == ["quoting.txt"]
+    assert sum(s["ratio"] for s in data["sources"]) <= data["ratio"] + 1e-4
+    owned = [(p["start"], p["end"]) for s in data["sources"] for p in s["passages"]]
+    assert len(owned) == len(set(owned))
+
+
+def test_office_boilerplate_file(tmp_path: Path) -> None:
+    from wenshan_audit.checks.copying.boilerplate import read
+
+    own = write(
+        tmp_path,
+        "套话.yaml",
+        "phrases:\n  - 严禁携带火种进山\npatterns:\n  - '确保不发生.{0,10}火灾'\n",
+    )
+    mask = read(own).mask(OTHER, normalise(OTHER))
+    covered = "".join(c for c, m in zip(OTHER, mask, strict=True) if m)
+    assert covered == "严禁携带火种进山确保不发生重大森林火灾"
+    config = Config(path=tmp_path / "w.toml", data={"reference": {"boilerplate": "套话.yaml"}})
+    assert build(config, AuditOptions()) is None  # valid, and no corpus: check disabled
+    for body, problem in (
+        ("phrases: 严禁", "字符串的列表"),
+        ("patterns:\n  - '(未闭合'\n", "正则表达式"),
+        ("words: []\n", "phrases"),
+    ):
+        write(tmp_path, "套话.yaml", body)
+        with pytest.raises(ConfigError, match=problem):
+            build(config, AuditOptions())
+    (tmp_path / "套话.yaml").unlink()
+    with pytest.raises(ConfigError, match="无法读取"):
+        build(config, AuditOptions())

@@ -175,7 +175,8 @@ def test_json_section_shape_through_the_auditor(tmp_path: Path) -> None:
     )
     result = Auditor(Config(), AuditOptions(select=("measures",))).audit_paths([draft])
     section = result.documents[0].sections["measures"]
-    assert set(section) == {"verdict", "concrete", "total", "share", "sentences"}
+    assert set(section) == {"verdict", "concrete", "own_concrete", "total", "share", "sentences"}
+    assert section["own_concrete"] is None  # copy detection not run: unknown
     sentence = next(s for s in section["sentences"] if s["label"] == "concrete")
     assert set(sentence) == {"start", "end", "label", "elements", "score"}
     text = result.documents[0].document.text
@@ -301,3 +302,74 @@ def test_office_data_changes_the_model(tmp_path: Path) -> None:
     office = load_model(tmp_path / "office.json.gz")
     assert "抓紧抓实" in "".join(office.vocabulary)
     assert office.score("各单位要把第99项工作抓紧抓实。")["slogan"] > 0.5
+
+
+# --- the draft's own measures (outside copied passages) ------------------------
+
+UPPER_MEASURES = [
+    "省政府办公厅关于精简会议的通知",
+    "各市州人民政府，省政府各部门：",
+    "为切实减轻基层负担，现就精简会议有关事项通知如下。",
+    "一、省级部门召开的全省性会议每年不超过2次，由省政府办公厅统一审核。",
+    "二、各类会议时间一般不超过90分钟，会议材料于会前3个工作日内印发。",
+    "三、省政府办公厅每季度通报会议精简情况，年底前完成全年会议清单评估。",
+]
+
+
+def _audit_against_upper(tmp_path: Path, draft_lines: list[str]) -> tuple[dict, set[str]]:
+    upper = tmp_path / "upper"
+    upper.mkdir()
+    write_txt(upper / "upper.txt", UPPER_MEASURES)
+    config = Config(path=tmp_path / "w.toml", data={"reference": {"cache_dir": "cache"}})
+    auditor = Auditor(config, AuditOptions(against=upper))
+    result = auditor.audit_document(read_document(write_txt(tmp_path / "draft.txt", draft_lines)))
+    return result.sections["measures"], {f.rule: f for f in result.findings}
+
+
+def test_draft_whose_measures_are_all_copied_has_none_of_its_own(tmp_path: Path) -> None:
+    draft = [
+        "云岭市人民政府办公室关于精简会议的通知",
+        "各县（区）人民政府，市政府各部门：",
+        "根据省政府办公厅要求，结合我市实际，现就精简会议有关事项通知如下。",
+        *UPPER_MEASURES[3:],
+        "各单位要高度重视，认真抓好落实。",
+    ]
+    section, findings = _audit_against_upper(tmp_path, draft)
+    assert section["concrete"] >= 3 and section["own_concrete"] == 0
+    finding = findings["measures.none_own"]
+    assert finding.severity.value == "warning" and "以文件落实文件" in finding.message
+    copied = finding.evidence["copied"]
+    assert len(copied) == section["concrete"]
+    assert all(c["source"] == "《省政府办公厅关于精简会议的通知》" for c in copied)
+    assert "copy.upper" in findings
+
+
+def test_own_measure_beside_copied_ones_is_counted(tmp_path: Path) -> None:
+    draft = [
+        "云岭市人民政府办公室关于精简会议的通知",
+        "各县（区）人民政府，市政府各部门：",
+        *UPPER_MEASURES[3:5],
+        "三、市政府办公室于6月30日前建立全市会议计划台账，每月5日前在市政府网站公布上月会议数量。",
+    ]
+    section, findings = _audit_against_upper(tmp_path, draft)
+    assert section["own_concrete"] == 1 < section["concrete"]
+    assert "measures.none_own" not in findings
+
+
+def test_checks_run_in_dependency_order() -> None:
+    from wenshan_audit.checks import dependency_order
+
+    class Plain:
+        def __init__(self, name: str, needs: tuple[str, ...] | None = None) -> None:
+            self.name = name
+            if needs is not None:
+                self.needs = needs
+
+        def run(self, doc, earlier=None):  # pragma: no cover - never called here
+            raise AssertionError
+
+    a, b, c = Plain("measures", ("copy",)), Plain("burden"), Plain("copy")
+    assert [x.name for x in dependency_order([a, b, c])] == ["copy", "measures", "burden"]
+    assert [x.name for x in dependency_order([a, b])] == ["measures", "burden"]  # copy disabled
+    with pytest.raises(ValueError, match="copy -> measures -> copy"):
+        dependency_order([Plain("copy", ("measures",)), a])

@@ -17,11 +17,12 @@ from dataclasses import replace
 from pathlib import Path
 
 from . import rulebook
-from .checks import AuditOptions, build_checks
+from .checks import AuditOptions, build_checks, run_check
 from .config import Config
 from .errors import ReadError, WenshanError
 from .model import (
     AuditResult,
+    CheckOutcome,
     Document,
     DocumentResult,
     Finding,
@@ -84,8 +85,9 @@ class Auditor:
         """Every finding of every check, before selection and waivers."""
         findings: list[Finding] = []
         sections: dict[str, dict] = {}
+        outcomes: dict[str, CheckOutcome] = {}
         for check in self.checks:
-            outcome = check.run(doc)
+            outcome = outcomes[check.name] = run_check(check, doc, outcomes)
             findings.extend(outcome.findings)
             if outcome.data is not None:
                 sections[check.name] = outcome.data

@@ -93,6 +93,14 @@ RULES: tuple[Rule, ...] = (
         "下发文件前，要审核“是否有具体落实措施”。",
     ),
     Rule(
+        "measures.none_own",
+        Severity.WARNING,
+        "没有本单位自己的具体措施（以文件落实文件）",
+        "草稿中的具体措施全部位于照搬上级文件的段落内：这些是上级文件的措施，不是本单位的。"
+        "证据列出每条被照搬的措施及其来源。需要启用照搬检测（--against 或 [reference]）。",
+        "力戒“以会议落实会议、以文件落实文件”；不得照搬照抄上级文件。",
+    ),
+    Rule(
         "measures.slogan_paragraph",
         Severity.INFO,
         "空话套话段落",

@@ -9,6 +9,11 @@ of concrete sentences among the demands (concrete + slogan) of the
 measure-bearing sections (主要任务、工作措施 …; the whole body when there are
 none) gives the verdict. Findings: ``measures.none`` (error), ``measures.weak``
 (warning), ``measures.slogan_paragraph`` (info).
+
+Concrete measures inside passages copied from an upper document are that
+document's measures, not the draft's: with the ``copy`` check enabled, the
+section counts the draft's own concrete measures, and a draft whose concrete
+measures are all copied gets ``measures.none_own`` (以文件落实文件).
 """
 
 from __future__ import annotations
@@ -21,13 +26,14 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from ..audit import AuditOptions
 from ..config import Config
 from ..errors import ConfigError
 from ..metadata import kinds
 from ..model import CheckOutcome, Document, Finding, Paragraph, Severity
 from ..ruleset import load_rules, packaged_rules_dir
 from ..sentences import Sentence, of_document
+from . import AuditOptions, Outcomes
+from .copying import copied_spans
 from .measures_model import DATA_NAME, MODEL_NAME, Example, SentenceModel, fit, load_model
 
 RULES_FILE = "measures.yaml"
@@ -57,6 +63,7 @@ _HEADING = re.compile(
     r"^\s*(?:第[一二三四五六七八九十百零〇\d]+[章节部分]|[一二三四五六七八九十]+、|[（(][一二三四五六七八九十]+[）)])"
 )
 _LEVELS = (("第", 0), ("、", 1), ("（", 2), ("(", 2))
+COPIED_SHARE = 0.5  # a sentence is copied when this share of its characters is in copied passages
 MIN_SCOPE = 3  # fewer demands than this in the measure-bearing sections: judge the whole body
 SEVERITIES = {s.value: s for s in Severity}
 MEASURES_KEYS = {"min_share", "model", "use_model", "slogan_paragraph", "training_data"}
@@ -392,6 +399,7 @@ class MeasuresCheck:
     """Labels every sentence and judges whether the document carries concrete measures."""
 
     name = "measures"
+    needs = ("copy",)  # copied passages: measures inside them are not the draft's own
 
     def __init__(self, config: Config, options: AuditOptions, mode: str = "combined") -> None:
         self.settings: Settings = config.parsed("measures")
@@ -402,7 +410,7 @@ class MeasuresCheck:
         self.kind_override = options.kind
         self.kinds = {k.name: k for k in kinds(str(self.rules_dir))}
 
-    def run(self, doc: Document) -> CheckOutcome:
+    def run(self, doc: Document, earlier: Outcomes | None = None) -> CheckOutcome:
         sentences = of_document(doc)
         judged = [(s, judge(s.text, self.cues, self.model, self.mode)) for s in sentences]
         heads = sections(doc, self.cues)
@@ -418,9 +426,16 @@ class MeasuresCheck:
         share = concrete / total if total else 0.0
         has_any = any(j.label == "concrete" for _, j in everywhere)
         verdict = "none" if not has_any else "weak" if share < self.settings.min_share else "ok"
+        copy = (earlier or {}).get("copy")
+        copied = _copied(doc, everywhere, copy.data) if copy and copy.data is not None else None
         data = {
             "verdict": verdict,
             "concrete": concrete,
+            # concrete measures outside copied passages (None: copy detection not run)
+            "own_concrete": None
+            if copied is None
+            else concrete
+            - sum(1 for s, j in demands if j.label == "concrete" and s.start in copied),
             "total": total,
             "share": round(share, 4),
             "sentences": [
@@ -434,9 +449,42 @@ class MeasuresCheck:
                 for s, j in judged
             ],
         }
-        return CheckOutcome(
-            findings=tuple(self._findings(doc, judged, demands, heads, verdict, share)), data=data
-        )
+        findings = self._findings(doc, judged, demands, heads, verdict, share)
+        if copied is not None:
+            findings += self._none_own(doc, everywhere, copied)
+        return CheckOutcome(findings=tuple(findings), data=data)
+
+    def _none_own(
+        self,
+        doc: Document,
+        everywhere: list[tuple[Sentence, Judgement]],
+        copied: dict[int, str],
+    ) -> list[Finding]:
+        """``measures.none_own``: every concrete measure of the draft is copied."""
+        concrete = [s for s, j in everywhere if j.label == "concrete"]
+        if not self._requires(doc) or not concrete or any(s.start not in copied for s in concrete):
+            return []
+        sources = sorted({copied[s.start] for s in concrete})
+        return [
+            Finding(
+                rule="measures.none_own",
+                severity=Severity.WARNING,
+                message=(
+                    f"没有本单位自己的具体措施：全文 {len(concrete)} 句具体措施都照搬自上级文件"
+                    f"（{'、'.join(sources[:3])}），"
+                    "属于以文件落实文件。请结合本地实际写明本单位的责任分工、时限和抓手"
+                ),
+                start=concrete[0].start,
+                end=concrete[-1].end,
+                text=concrete[0].text,
+                evidence={
+                    "copied": [
+                        {"start": s.start, "end": s.end, "text": s.text, "source": copied[s.start]}
+                        for s in concrete
+                    ]
+                },
+            )
+        ]
 
     def _requires(self, doc: Document) -> bool | None:
         """Whether the document's kind should carry measures (None: kind unknown)."""
@@ -533,6 +581,21 @@ class MeasuresCheck:
                     )
                 )
         return findings
+
+
+def _copied(
+    doc: Document, sentences: list[tuple[Sentence, Judgement]], copy: dict[str, Any]
+) -> dict[int, str]:
+    """Start of each sentence that lies mostly inside a copied passage -> its source."""
+    out = {}
+    for s, _ in sentences:
+        chars = sum(1 for c in doc.text[s.start : s.end] if not c.isspace())
+        for start, end, source in copied_spans(copy):
+            inside = doc.text[max(s.start, start) : min(s.end, end)]
+            if sum(1 for c in inside if not c.isspace()) >= COPIED_SHARE * max(chars, 1):
+                out[s.start] = source
+                break
+    return out
 
 
 def _body_span(doc: Document) -> tuple[int, int]:

@@ -85,22 +85,20 @@ def _content(result: DocumentResult) -> str:
 
 @dataclass(frozen=True)
 class Shingles:
-    """A text's character 5-gram hashes and their MinHash (copying.minhash's, datasketch's)."""
+    """A text's character 5-gram hashes and their MinHash (see :mod:`.shingles`)."""
 
     hashes: Any  # uint32, one per 5-gram (repeats kept: only candidate pairs need the sets)
     minhash: Any  # datasketch.LeanMinHash
 
     @classmethod
     def of(cls, text: str) -> Shingles:
-        import numpy as np
         from datasketch import LeanMinHash
 
-        from .copying.minhash import SEED, segment_signatures, token_hashes
         from .copying.normalise import code_points
+        from .shingles import SEED, signature, token_hashes
 
         hashes = token_hashes(code_points(_NOT_TEXT.sub("", text)))
-        signature = segment_signatures(hashes, np.zeros(1, dtype=np.int64))[0]
-        return cls(hashes, LeanMinHash(seed=SEED, hashvalues=signature, scheme="affine32"))
+        return cls(hashes, LeanMinHash(seed=SEED, hashvalues=signature(hashes), scheme="affine32"))
 
     def jaccard(self, other: Shingles) -> float:
         import numpy as np
@@ -119,7 +117,7 @@ def duplicate_pairs(
     """
     from datasketch import MinHashLSH
 
-    from .copying.minhash import NUM_PERM
+    from .shingles import NUM_PERM
 
     shingles = [Shingles.of(_content(d)) for d in documents]
     lsh = MinHashLSH(

@@ -177,9 +177,12 @@ def stats(
         ("建立时间", info["built_at"]),
         ("文件数", info["documents"]),
         ("字符数", info["characters"]),
-        ("窗口键数", info["window_keys"]),
+        ("指纹数", info["postings"]),
         ("套话停用词（k-gram）", info["stoplist_kgrams"]),
-        ("分桶表大小", f"{info['table_bytes'] / 1e6:.1f} MB（每键 {info['bytes_per_key']} 字节）"),
+        (
+            "指纹表大小",
+            f"{info['table_bytes'] / 1e6:.1f} MB（每个指纹 {info['bytes_per_posting']} 字节）",
+        ),
         ("文本库大小", f"{info['text_store_bytes'] / 1e6:.1f} MB"),
         ("每份文件占用", f"{info['bytes_per_document'] / 1e3:.1f} KB"),
     )

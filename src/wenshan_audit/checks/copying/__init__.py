@@ -16,15 +16,18 @@ Config (``[reference]``)::
     forwarding = 0.6            # single-source ratio that makes a forwarding wrapper
     forwarding_note = 300       # at most this many own characters in such a wrapper
     max_sources = 20            # candidate sources aligned per draft
+    boilerplate = "套话.yaml"    # an office's own boilerplate, added to rules/boilerplate.yaml
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Mapping
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from ..audit import AuditOptions
-    from ..config import Config
+    from ...audit import AuditOptions
+    from ...config import Config
     from .check import CopyCheck
 
 
@@ -32,3 +35,17 @@ def build(config: Config, options: AuditOptions) -> CopyCheck | None:
     from .check import build as build_check
 
     return build_check(config, options)
+
+
+def copied_spans(section: Mapping[str, Any]) -> list[tuple[int, int, str]]:
+    """(start, end, source label) of every copied passage of a ``copy`` section;
+    the label is 《title》, else the file name."""
+    return [
+        (
+            p["start"],
+            p["end"],
+            f"《{source['title']}》" if source.get("title") else Path(source["path"]).name,
+        )
+        for source in section.get("sources", ())
+        for p in source["passages"]
+    ]

@@ -1,8 +1,8 @@
 """The seam between the ``copy`` check and where the reference index lives.
 
 The check needs four things from an index: the boilerplate stoplist, candidate
-sources for a draft's band keys, the stored texts of those sources, and
-statistics. The embedded on-disk :class:`~.index.Index` and the shared
+sources for a draft (its winnowing fingerprints looked up), the stored texts of
+those sources, and statistics. The embedded on-disk :class:`~.index.Index` and the shared
 :class:`~.redis_backend.RedisIndex` both provide them; :func:`open_configured`
 picks the backend named in ``[reference] backend``.
 """
@@ -19,6 +19,7 @@ if TYPE_CHECKING:
 
     from ...config import Config
     from .index import Source, Writer
+    from .normalise import Normalised
     from .redis_backend import RedisWriter
 
 BACKENDS = ("embedded", "redis")
@@ -30,9 +31,9 @@ class ReferenceIndex(Protocol):
 
     stoplist: np.ndarray
 
-    def candidates(
-        self, window_keys: np.ndarray, doc_keys: np.ndarray, limit: int
-    ) -> list[int]: ...
+    def candidates(self, norm: Normalised, limit: int) -> list[int]: ...
+
+    def retrieve(self, norm: Normalised, limit: int) -> list[int]: ...
 
     def sources(self, ids: Iterable[int]) -> list[Source]: ...
 

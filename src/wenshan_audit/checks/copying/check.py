@@ -24,11 +24,14 @@ import numpy as np
 from ...errors import ConfigError
 from ...metadata import furniture_spans
 from ...model import CheckOutcome, Document, Finding, Severity
+from ...ruleset import packaged_rules_dir
 from .align import DraftSeeds, align
 from .backend import open_configured
-from .fingerprint import query_keys
+from .boilerplate import Boilerplate
+from .boilerplate import load as load_boilerplate
 from .index import BrokenIndexError, CopyIndexError, Index, Source, Writer
-from .normalise import DIGIT, LEVEL, Normalised, normalise
+from .minhash import kgram_hashes
+from .normalise import DIGIT, LEVEL, Normalised, normalise, plain
 from .rows import text_hash
 
 if TYPE_CHECKING:
@@ -36,6 +39,9 @@ if TYPE_CHECKING:
     from ...config import Config
 
 FORWARDED_SHARE = 0.8  # share of the upper document a forwarding wrapper reproduces
+LITERAL_K = 4  # characters of a literal match (text as written, punctuation aside)
+SHORT_PASSAGE = 50  # counted characters: a shorter passage must be mostly literal ...
+SHORT_LITERAL = 0.5  # ... at least this share of its characters is evidence
 CONFIG_KEYS = (
     "corpus",
     "index",
@@ -46,6 +52,7 @@ CONFIG_KEYS = (
     "forwarding",
     "forwarding_note",
     "max_sources",
+    "boilerplate",  # an office's own boilerplate file (format of rules/boilerplate.yaml)
     "backend",  # "embedded" (default) or "redis": see backend.py
     "url",
     "name",
@@ -84,7 +91,7 @@ def _number(config: Config, section: dict[str, Any], key: str, default: float, k
 
 def parse_settings(config: Config) -> tuple[Settings, dict[str, Any]]:
     section = config.section("reference", CONFIG_KEYS)
-    for key in ("corpus", "index", "cache_dir"):
+    for key in ("corpus", "index", "cache_dir", "boilerplate"):
         if key in section and not isinstance(section[key], str):
             raise ConfigError(config.source, f"reference.{key}", "应为路径字符串")
     d = Settings()
@@ -193,39 +200,83 @@ def citation_spans(text: str) -> list[tuple[int, int]]:
     return [m.span() for m in CITATION.finditer(text)]
 
 
-def detect(doc: Document, index: Index, settings: Settings) -> dict[str, Any]:
+@dataclass(frozen=True)
+class _Draft:
+    """What every source is compared with: the draft, normalised, as written, and masks."""
+
+    text: str
+    norm: Normalised
+    plain: Normalised
+    counts: np.ndarray  # characters that count (content, whitespace excluded)
+    evidence: np.ndarray  # characters that can be literal evidence of copying
+
+    @classmethod
+    def of(cls, doc: Document, boilerplate: Boilerplate) -> _Draft:
+        text = doc.text
+        norm = normalise(text)
+        furniture = np.zeros(len(text), dtype=bool)
+        for a, b in furniture_spans(doc):
+            furniture[a:b] = True
+        counts = text_chars(text) & ~furniture  # 版头 and 版记 left out
+        evidence = counts & ~boilerplate.mask(text, norm) & ~_tokens(norm, len(text))
+        return cls(text, norm, plain(text), counts, evidence)
+
+
+@dataclass(frozen=True)
+class _Found:
+    """A passage aligned with one source, before sources compete for its characters."""
+
+    source: Source
+    start: int
+    end: int
+    source_start: int
+    source_end: int
+    similarity: float
+    literal: np.ndarray  # per draft character of [start, end): matches the source as written
+    evidence: int  # literal characters that are evidence (see _Draft.evidence)
+
+
+def _tokens(norm: Normalised, length: int) -> np.ndarray:
+    """Characters of the original text inside number and level-word tokens."""
+    out = np.zeros(length + 1, dtype=np.int32)
+    at = np.flatnonzero((norm.codes == DIGIT) | (norm.codes == LEVEL))
+    ends = np.append(norm.offsets[1:], length)[at]
+    np.add.at(out, norm.offsets[at], 1)
+    np.add.at(out, ends, -1)
+    return np.cumsum(out[:-1]) > 0
+
+
+def detect(
+    doc: Document, index: Index, settings: Settings, boilerplate: Boilerplate
+) -> dict[str, Any]:
     """The ``copy`` section of one document (see the output contract in the README)."""
-    text = doc.text
-    norm = normalise(text)
-    furniture = np.zeros(len(text), dtype=bool)
-    for a, b in furniture_spans(doc):
-        furniture[a:b] = True
-    counts = text_chars(text) & ~furniture  # content characters: 版头 and 版记 left out
-    total = max(int(counts.sum()), 1)
-    windows, whole = query_keys(norm)
+    draft = _Draft.of(doc, boilerplate)
+    text, norm = draft.text, draft.norm
+    total = max(int(draft.counts.sum()), 1)
     own_hash = text_hash(text)
     own_path = str(doc.path.resolve())
-    ids = index.candidates(windows, whole, settings.max_sources)
+    ids = index.candidates(norm, settings.max_sources)
+    furniture = text_chars(text) & ~draft.counts
     seeds = DraftSeeds.of(norm, index.stoplist, exclude=furniture[norm.offsets])
-    covered = np.zeros(len(text), dtype=bool)
-    sources = []
+    found: list[_Found] = []
     for source in index.sources(ids):
         if source.path == own_path or text_hash(source.text) == own_hash:
             continue
-        entry = _source_entry(text, norm, seeds, source, counts, settings)
-        if entry is None:
-            continue
-        for p in entry["passages"]:
-            covered[p["start"] : p["end"]] = True
+        found += _aligned(draft, seeds, source, settings)
+    sources = _assigned(draft, found, doc.meta.issuer, settings.min_passage)
+    for entry in sources:
         entry["ratio"] = round(entry.pop("_chars") / total, 4)
-        sources.append(entry)
     # equal ratios (two notices from one template, numbers aside): the more literal source first
     sources.sort(key=lambda s: (-round(s["ratio"], 2), -s["literal"]))
+    covered = np.zeros(len(text), dtype=bool)
+    for entry in sources:
+        for p in entry["passages"]:
+            covered[p["start"] : p["end"]] = True
     cited = np.zeros(len(text), dtype=bool)
     spans = citation_spans(text)
     for a, b in spans:
         cited[a:b] = True
-    copied = covered & counts
+    copied = covered & draft.counts
     return {
         "ratio": round(int(copied.sum()) / total, 4),
         "ratio_excluding_citations": round(int((copied & ~cited).sum()) / total, 4),
@@ -236,51 +287,156 @@ def detect(doc: Document, index: Index, settings: Settings) -> dict[str, Any]:
     }
 
 
-def _source_entry(
-    text: str, norm: Any, seeds: DraftSeeds, source: Source, counts: np.ndarray, settings: Settings
-) -> dict[str, Any] | None:
+def _aligned(draft: _Draft, seeds: DraftSeeds, source: Source, settings: Settings) -> list[_Found]:
+    """Passages of ``source`` in the draft that carry enough literal evidence.
+
+    Agreement through number and level-word tokens alone is no evidence
+    (已经2011年12月20日市八届人民政府第7次常务会议 / 已经2004年6月16日召开的国务院第54次
+    常务会议), nor is boilerplate (headings, legal formulas); a short passage
+    must be mostly literal.
+    """
     src_norm = normalise(source.text)
-    passages = []
-    mask = np.zeros(len(text), dtype=bool)
-    src_mask = np.zeros(len(source.text), dtype=bool)
+    src_plain = plain(source.text)
+    need = -(-3 * settings.min_passage // 4)
+    out = []
     for p in align(seeds, src_norm):
-        start, end = norm.span(p.start, p.end)
-        if int(counts[start:end].sum()) < settings.min_passage:
+        start, end = draft.norm.span(p.start, p.end)
+        chars = int(draft.counts[start:end].sum())
+        if chars < settings.min_passage:
             continue
-        if _words(norm, p.start, p.end) < -(-3 * settings.min_passage // 4):
-            continue  # mostly dates, numbers and level words: "于2026年6月30日前将"
         s_start, s_end = src_norm.span(p.source_start, p.source_end)
-        mask[start:end] = True
-        src_mask[s_start:s_end] = True
-        passages.append(
-            {
-                "start": start,
-                "end": end,
-                "source_start": s_start,
-                "source_end": s_end,
-                "similarity": round(p.similarity, 3),
-                "text": text[start:end],
-                "source_text": source.text[s_start:s_end],
-            }
-        )
-    if not passages:
-        return None
+        literal = _literal_mask(draft, (start, end), src_plain, (s_start, s_end))
+        evidence = int((literal & draft.evidence[start:end]).sum())
+        if evidence < need or (chars < SHORT_PASSAGE and evidence < SHORT_LITERAL * chars):
+            continue
+        out.append(_Found(source, start, end, s_start, s_end, p.similarity, literal, evidence))
+    return out
+
+
+def _literal_mask(
+    draft: _Draft, span: tuple[int, int], src_plain: Normalised, src_span: tuple[int, int]
+) -> np.ndarray:
+    """Which counted characters of the draft span a LITERAL_K-gram of the source span covers."""
+    a0, a1 = np.searchsorted(draft.plain.offsets, span)
+    b0, b1 = np.searchsorted(src_plain.offsets, src_span)
+    ours = kgram_hashes(draft.plain.codes[a0:a1], LITERAL_K)
+    hits = np.flatnonzero(np.isin(ours, kgram_hashes(src_plain.codes[b0:b1], LITERAL_K)))
+    delta = np.zeros(a1 - a0 + 1, dtype=np.int32)
+    np.add.at(delta, hits, 1)
+    np.add.at(delta, hits + LITERAL_K, -1)
+    mask = np.zeros(span[1] - span[0], dtype=bool)
+    mask[draft.plain.offsets[a0:a1][np.cumsum(delta[:-1]) > 0] - span[0]] = True
+    return mask & draft.counts[span[0] : span[1]]
+
+
+def _closeness(issuer: str | None, source: Source) -> int:
+    """Characters the two issuers share from the start (湖北省人民政府 / 湖北省人民政府办公厅)."""
+    if not issuer or not source.issuer:
+        return 0
+    return len(os.path.commonprefix([issuer, source.issuer]))
+
+
+def _recency(source: Source) -> str:
+    """Sortable date of a source: its 成文日期, else the year of its 文号."""
+    if source.date:
+        return source.date
+    year = re.search(r"〔(\d{4})〕", source.doc_number or "")
+    return year.group(1) if year else ""
+
+
+def _assigned(
+    draft: _Draft, found: list[_Found], issuer: str | None, min_passage: int
+) -> list[dict[str, Any]]:
+    """Source entries in which every draft character belongs to one source.
+
+    Passages claim characters best first: most literal evidence, then the
+    closest issuer, then the most recent source. Where a later passage
+    overlaps a claimed one, the two compete on the common characters: the
+    one more literal there (evidence, then numbers too: the 2021 notice, not
+    the 2020 one, for a 2021 draft) takes them. Sources that hold the same
+    text (template siblings, documents copying the same parent) are listed
+    on the passage as ``also_in`` and not counted again; a passage that
+    would own fewer than half of its characters, or that lost all but a
+    remnant shorter than ``min_passage`` to more literal ones, is only such a
+    mention (else a passage of template siblings would be reported in pieces).
+    """
+    order = sorted(found, key=lambda f: _recency(f.source), reverse=True)
+    order.sort(key=lambda f: (-f.evidence, -_closeness(issuer, f.source)))
+    owner = np.full(len(draft.text), -1, dtype=np.int64)
+    kept: list[_Found] = []
+    also: list[dict[str, Source]] = []
+    for f in order:
+        trial = owner.copy()
+        rivals = np.unique(owner[f.start : f.end][owner[f.start : f.end] >= 0]).tolist()
+        for k in rivals:
+            lo, hi = max(f.start, kept[k].start), min(f.end, kept[k].end)
+            if _score(f, lo, hi, draft) > _score(kept[k], lo, hi, draft):
+                trial[lo:hi][owner[lo:hi] == k] = -2
+        span = trial[f.start : f.end]
+        taken = draft.counts[f.start : f.end] & (span < 0)
+        if int(taken.sum()) * 2 < int(draft.counts[f.start : f.end].sum()):
+            for k in rivals:
+                also[k].setdefault(f.source.path, f.source)
+            continue
+        span[taken] = len(kept)
+        owner = np.where(trial == -2, -1, trial)  # won characters that do not count
+        holders: dict[str, Source] = {}
+        for k in rivals:  # f holds their text: their mentions are f's too
+            holders.update({kept[k].source.path: kept[k].source, **also[k]})
+            also[k].setdefault(f.source.path, f.source)
+        kept.append(f)
+        also.append(holders)
+    entries: dict[int, dict[str, Any]] = {}
+    for k, f in enumerate(kept):
+        chars = int(((owner == k) & draft.counts).sum())
+        if chars < min_passage:
+            continue
+        entry = entries.setdefault(f.source.id, _entry(f.source))
+        passage = _passage(draft.text, f)
+        passage["also_in"] = [_reference(s) for p, s in also[k].items() if p != f.source.path]
+        entry["passages"].append(passage)
+        entry["_chars"] += chars
+    for entry in entries.values():
+        entry["passages"].sort(key=lambda p: p["start"])
+        entry["literal"] = _literal(entry["passages"])
+        entry["source_ratio"] = _source_ratio(entry)
+    return list(entries.values())
+
+
+def _score(f: _Found, lo: int, hi: int, draft: _Draft) -> tuple[int, int]:
+    """How literal ``f`` is on draft characters [lo, hi): (evidence, literal characters)."""
+    part = f.literal[lo - f.start : hi - f.start]
+    return int((part & draft.evidence[lo:hi]).sum()), int(part.sum())
+
+
+def _reference(source: Source) -> dict[str, Any]:
+    return {"path": source.path, "title": source.title, "doc_number": source.doc_number}
+
+
+def _entry(source: Source) -> dict[str, Any]:
+    return {**_reference(source), "passages": [], "_chars": 0, "_text": source.text}
+
+
+def _passage(text: str, f: _Found) -> dict[str, Any]:
     return {
-        "literal": _literal(passages),
-        "path": source.path,
-        "title": source.title,
-        "doc_number": source.doc_number,
-        "passages": passages,
-        "_chars": int((mask & counts).sum()),
-        # share of the source reproduced in the draft (a forwarded document: nearly all)
-        "source_ratio": _share(src_mask, text_chars(source.text)),
+        "start": f.start,
+        "end": f.end,
+        "source_start": f.source_start,
+        "source_end": f.source_end,
+        "similarity": round(f.similarity, 3),
+        "evidence": f.evidence,
+        "text": text[f.start : f.end],
+        "source_text": f.source.text[f.source_start : f.source_end],
     }
 
 
-def _words(norm: Normalised, start: int, end: int) -> int:
-    """Normalised characters in ``[start, end)`` that are not a number or level-word token."""
-    codes = norm.codes[start:end]
-    return int(np.count_nonzero((codes != DIGIT) & (codes != LEVEL)))
+def _source_ratio(entry: dict[str, Any]) -> float:
+    """Share of the source reproduced in the draft (a forwarded document: nearly all)."""
+    source_text = entry.pop("_text")
+    mask = np.zeros(len(source_text), dtype=bool)
+    for p in entry["passages"]:
+        mask[p["source_start"] : p["source_end"]] = True
+    return _share(mask, text_chars(source_text))
 
 
 def _share(mask: np.ndarray, counts: np.ndarray) -> float:
@@ -289,7 +445,6 @@ def _share(mask: np.ndarray, counts: np.ndarray) -> float:
 
 def _literal(passages: list[dict[str, Any]]) -> float:
     """Share of the draft's raw 4-grams in the passages that the source has verbatim."""
-    from .minhash import kgram_hashes
     from .normalise import code_points
 
     draft = np.unique(np.concatenate([kgram_hashes(code_points(p["text"]), 4) for p in passages]))
@@ -365,18 +520,23 @@ def findings(doc: Document, data: dict[str, Any], settings: Settings) -> list[Fi
 class CopyCheck:
     name = "copy"
 
-    def __init__(self, index: Index, settings: Settings) -> None:
+    def __init__(
+        self, index: Index, settings: Settings, boilerplate: Boilerplate | None = None
+    ) -> None:
         self.index = index
         self.settings = settings
+        self.boilerplate = boilerplate or load_boilerplate(packaged_rules_dir())
 
     def run(self, doc: Document) -> CheckOutcome:
-        data = detect(doc, self.index, self.settings)
+        data = detect(doc, self.index, self.settings, self.boilerplate)
         return CheckOutcome(findings=tuple(findings(doc, data, self.settings)), data=data)
 
 
 def build(config: Config, options: AuditOptions) -> CopyCheck | None:
-    settings, _ = config.parsed("reference")
+    settings, section = config.parsed("reference")
+    extra = section.get("boilerplate")
+    boilerplate = load_boilerplate(config.rules_dir, config.resolve(extra) if extra else None)
     index = open_reference(config, options.against)
     if index is None:
         return None
-    return CopyCheck(index, settings)
+    return CopyCheck(index, settings, boilerplate)

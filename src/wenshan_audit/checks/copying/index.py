@@ -1,32 +1,38 @@
-"""The persistent reference index: texts, LSH band tables and the boilerplate stoplist.
+"""The persistent reference index: stored documents, fingerprint postings, stoplist.
 
 Layout of an index directory::
 
-    meta.json        format version, signature scheme, generation, statistics
-    docs.sqlite      one row per reference document: path, content hash, stat,
-                     公文 metadata and the extracted text (UTF-16), with the
-                     generation in which the row was added / removed
-    g<N>/windows.npy band table of the window keys, shape (BANDS, n) uint64
-    g<N>/documents.npy band table of the whole-document keys
-    g<N>/stoplist.npy  sorted uint64 seed k-gram hashes of corpus boilerplate
+    meta.json          format, scheme, generation, its segments and totals (the one pointer)
+    write.lock         held (flock) by the one writer at a time
+    seg-<S>/           an immutable segment: documents and their postings
+        ids.npy        sorted uint32 document ids
+        records.bin    per document: JSON header (path, title, 文号, issuer, date …)
+                       and the zlib-packed text; records.npy: offsets
+        files.json     the writer's catalog: id, path, sha256, stat, text hash, issuer
+        post-*.npy     sorted postings fingerprint -> document id (:mod:`.postings`)
+    g<N>/              what generation N adds: dead.npy (ids removed from its
+                       segments), stoplist.npy (boilerplate seed hashes),
+                       restat.json (new stat of files whose content did not change)
 
-A band table row holds ``key << 32 | doc_id`` sorted, so one ``searchsorted``
-per band answers all draft windows; tables are memory-mapped, 8 bytes per key
-and band. datasketch's in-memory ``MinHashLSH`` costs about 11 KB per key.
-
-Updates are atomic: new rows are written with the next generation, the new
-tables go into a new ``g<N+1>`` folder, and only then ``meta.json`` is replaced
-(``os.replace``). Readers see generation N until that moment; a crashed
-update is rolled back by the next one.
+Nothing is ever modified in place. An update writes a new segment with the
+new and changed documents, then ``g<N+1>``, fsyncs them and only then replaces
+``meta.json`` (``os.replace``); a kill at any moment leaves the old
+``meta.json`` and its files whole, and the next writer deletes what no
+``meta.json`` names. A reader opens every file of its generation when it starts
+(a deleted file stays readable through an open descriptor or mapping), so it
+sees one generation from start to end while updates run; if an update deleted
+a file between reading ``meta.json`` and opening it, it reopens the new one.
+Past ``MAX_SEGMENTS`` segments, or when many documents are dead, an update
+merges all segments into one.
 """
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import json
 import os
 import shutil
-import sqlite3
 import time
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -37,55 +43,37 @@ from typing import Any
 import numpy as np
 
 from ...errors import WenshanError
-from . import minhash
 from . import normalise as normalise_mod
-from .align import SEED_K
-from .fingerprint import WINDOW, seed_set
+from .fingerprint import GUARANTEE, K, W, of_seeds, seed_set
+from .normalise import Normalised
+from .postings import FILES as POSTING_FILES
+from .postings import Builder, Postings, keys_of
 from .rows import (
     BATCH,
     ROW_FIELDS,
-    STOP_DF,
+    STOP_MIN,
     STOP_SAMPLE,
+    STOP_SHARE,
     TEXT_ENCODING,
+    TEXT_LEVEL,
     Entry,
     Row,
     fingerprint_batch,
     parallel,
     read_and_fingerprint,
-    sample_flags,
-    sorted_table,
+    sample_key,
     stoplist_of,
+    stoplist_sample,
+    unpack_text,
 )
 
-# 2: texts stored as UTF-16 (version 1 indexes hold zlib-compressed UTF-8 under the same
-# column); meta.json counts documents and window keys so a partial copy is detected
-FORMAT_VERSION = 2
-MAX_BUCKET = 2000  # a band bucket with more documents is boilerplate: skipped
-_INSERT_BATCH = 256
-_INSERT = (
-    f"INSERT INTO docs (id, {', '.join(ROW_FIELDS)}, gen_added)"
-    f" VALUES ({','.join('?' * (len(ROW_FIELDS) + 2))})"
-)
-_LOW = np.uint64(0xFFFFFFFF)
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS docs (
-    id INTEGER PRIMARY KEY AUTOINCREMENT,
-    path TEXT NOT NULL,
-    sha256 TEXT NOT NULL,
-    size INTEGER NOT NULL,
-    mtime_ns INTEGER NOT NULL,
-    text_hash TEXT NOT NULL,
-    title TEXT,
-    doc_number TEXT,
-    issuer TEXT,
-    n_chars INTEGER NOT NULL,
-    n_windows INTEGER NOT NULL,
-    text BLOB NOT NULL,
-    gen_added INTEGER NOT NULL,
-    gen_removed INTEGER
-);
-CREATE INDEX IF NOT EXISTS docs_path ON docs(path);
-"""
+# 3: winnowing postings in immutable segments, zlib texts (2: MinHash band tables in SQLite)
+FORMAT_VERSION = 3
+MAX_SEGMENTS = 8
+MAX_DEAD_SHARE = 0.2  # merge segments when this share of their documents is removed
+COMMON_SHARE = 0.01  # fingerprints in more documents than this share ...
+COMMON_MIN = 1000  # ... and than this many are not looked up (see common_df)
+_HEADER = ("path", "title", "doc_number", "issuer", "date")
 
 
 class CopyIndexError(WenshanError):
@@ -111,16 +99,16 @@ class BrokenIndexError(CopyIndexError):
 
 def scheme() -> dict[str, Any]:
     return {
-        **minhash.SCHEME,
-        "window": WINDOW,
-        "seed_k": SEED_K,
+        "fingerprint": f"winnowing k={K} w={W} (any shared run of {GUARANTEE} characters)",
+        "hash": "fmix64 of poly(code points, 0x9E3779B97F4A7C15) mod 2^64",
+        "key": "top 48 bits of fmix64(fingerprint)",
         "normaliser": normalise_mod.VERSION,
-        "stoplist": f"seed {SEED_K}-grams in >= {STOP_DF} of {STOP_SAMPLE} sampled documents",
+        "stoplist": (
+            f"seed {K}-grams from >= max({STOP_MIN}, {STOP_SHARE} x issuers) distinct issuers"
+            f" of the {STOP_SAMPLE} documents with the smallest text hash"
+        ),
+        "text": f"zlib level {TEXT_LEVEL} of {TEXT_ENCODING}",
     }
-
-
-def _decode(blob: bytes) -> str:
-    return blob.decode(TEXT_ENCODING)
 
 
 @dataclass(frozen=True)
@@ -132,6 +120,8 @@ class Source:
     title: str | None
     doc_number: str | None
     text: str
+    issuer: str | None = None
+    date: str | None = None
 
 
 @dataclass
@@ -148,17 +138,93 @@ class UpdateStats:
         return bool(self.added or self.updated or self.removed)
 
 
-def _atomic_write_text(path: Path, text: str) -> None:
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(text, encoding="utf-8")
-    os.replace(tmp, path)
+def query_keys(norm: Normalised, stoplist_prints: np.ndarray) -> np.ndarray:
+    """48-bit posting keys of a draft's fingerprints, boilerplate left out."""
+    from .fingerprint import fingerprints
+
+    prints = fingerprints(norm)
+    if len(stoplist_prints):
+        pos = np.minimum(np.searchsorted(stoplist_prints, prints), len(stoplist_prints) - 1)
+        prints = prints[stoplist_prints[pos] != prints]
+    return keys_of(prints)
 
 
-def _save_array(folder: Path, name: str, array: np.ndarray) -> None:
-    with open(folder / name, "wb") as fh:
+def common_df(size: int) -> int:
+    """Postings a fingerprint may have and still be looked up: a fingerprint in more than
+    COMMON_SHARE of a large corpus is common phrasing (too weak to rank by, costly to
+    expand); its documents are still found through their other fingerprints."""
+    return max(COMMON_MIN, int(COMMON_SHARE * size))
+
+
+def rank(rows: np.ndarray, docs: np.ndarray, size: int, limit: int) -> list[int]:
+    """Distinct ``docs``, at most ``limit``, by the evidence of their shared fingerprints:
+    the sum over them of log2(1 + size / df) (a fingerprint shared with few documents
+    counts more), then lower id."""
+    if len(docs) == 0:
+        return []
+    df = np.bincount(rows)
+    weight = np.log2(1.0 + size / df[rows])
+    ids, inverse = np.unique(docs, return_inverse=True)
+    score = np.bincount(inverse, weights=weight)
+    order = np.lexsort((ids, -score))
+    return ids[order][:limit].tolist()
+
+
+def pack_record(values: Sequence[Any]) -> bytes:
+    """A stored document: 4-byte header length, JSON header, packed text."""
+    fields = dict(zip(ROW_FIELDS, values, strict=True))
+    header = json.dumps([fields[k] for k in _HEADER], ensure_ascii=False).encode("utf-8")
+    return len(header).to_bytes(4, "little") + header + fields["text"]
+
+
+def unpack_record(doc_id: int, blob: bytes) -> Source:
+    n = int.from_bytes(blob[:4], "little")
+    path, title, number, issuer, date = json.loads(blob[4 : 4 + n].decode("utf-8"))
+    return Source(doc_id, path, title, number, unpack_text(blob[4 + n :]), issuer, date)
+
+
+def _fsync_dir(folder: Path) -> None:
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _write_file(path: Path, data: bytes) -> None:
+    with open(path, "wb") as fh:
+        fh.write(data)
+        fh.flush()
+        os.fsync(fh.fileno())
+
+
+def _save(path: Path, array: np.ndarray) -> None:
+    with open(path, "wb") as fh:
         np.save(fh, array)
         fh.flush()
         os.fsync(fh.fileno())
+
+
+class _Segment:
+    """The open files of one segment."""
+
+    def __init__(self, folder: Path) -> None:
+        self.ids = np.load(folder / "ids.npy")
+        self.offsets = np.load(folder / "records.npy", mmap_mode="r")
+        with open(folder / "records.bin", "rb") as fh:
+            size = os.fstat(fh.fileno()).st_size
+            self.records = (
+                np.memmap(fh, dtype=np.uint8, mode="r") if size else np.zeros(0, np.uint8)
+            )
+        self.postings = Postings(folder)
+        if len(self.offsets) != len(self.ids) + 1 or int(self.offsets[-1]) != len(self.records):
+            raise ValueError("records do not match ids")
+
+    def record(self, doc_id: int) -> bytes | None:
+        i = int(np.searchsorted(self.ids, doc_id))
+        if i == len(self.ids) or int(self.ids[i]) != doc_id:
+            return None
+        return self.records[int(self.offsets[i]) : int(self.offsets[i + 1])].tobytes()
 
 
 class Index:
@@ -166,6 +232,17 @@ class Index:
 
     def __init__(self, root: Path) -> None:
         self.root = root
+        for _attempt in range(10):
+            try:
+                self._open()
+                return
+            except FileNotFoundError:
+                # an update replaced meta.json and deleted this generation meanwhile
+                continue
+        raise BrokenIndexError(root, "数据文件缺失（索引正在被频繁更新，或文件被删除）")
+
+    def _open(self) -> None:
+        root = self.root
         meta_path = root / "meta.json"
         if not meta_path.is_file():
             raise CopyIndexError(
@@ -173,9 +250,12 @@ class Index:
                 f"请先运行：wenshan-audit index build 上级文件夹 --index {root}"
             )
         try:
-            self.meta = json.loads(meta_path.read_text(encoding="utf-8"))
+            raw = meta_path.read_bytes()
+            self.meta = json.loads(raw.decode("utf-8"))
             if not isinstance(self.meta, dict):
                 raise ValueError("不是 JSON 对象")
+        except FileNotFoundError:
+            raise
         except (OSError, ValueError) as exc:
             raise BrokenIndexError(root, f"meta.json 已损坏（{exc}）") from None
         corpus = self.meta.get("corpus")
@@ -183,138 +263,109 @@ class Index:
             raise BrokenIndexError(
                 root,
                 f"由其他版本的 wenshan-audit 建立（格式版本 {self.meta.get('format_version')}，"
-                f"当前为 {FORMAT_VERSION}，或签名方案不同）",
+                f"当前为 {FORMAT_VERSION}，或指纹方案不同）",
                 corpus,
             )
         self.generation = int(self.meta["generation"])
         folder = root / f"g{self.generation}"
         try:
-            self.windows = np.load(folder / "windows.npy", mmap_mode="r")
-            self.documents = np.load(folder / "documents.npy", mmap_mode="r")
+            self.segments = [_Segment(root / f"seg-{s['id']}") for s in self.meta["segments"]]
+            self.dead = np.load(folder / "dead.npy")
             self.stoplist = np.load(folder / "stoplist.npy")
-        except (OSError, ValueError) as exc:
-            raise BrokenIndexError(root, f"数据文件缺失或损坏（{exc}）", corpus) from None
-        self.db = sqlite3.connect(
-            f"file:{root / 'docs.sqlite'}?mode=ro", uri=True, check_same_thread=False
-        )
-        self._size: int | None = None
-        try:
-            self._validate()
-        except BrokenIndexError:
-            self.db.close()
-            raise
-
-    def _validate(self) -> None:
-        """Cheap consistency checks: table shapes, row counts, one stored text decodes."""
-        corpus = self.meta.get("corpus")
-        for name, table in (("windows.npy", self.windows), ("documents.npy", self.documents)):
-            if table.ndim != 2 or table.shape[0] != minhash.BANDS or table.dtype != np.uint64:
-                raise BrokenIndexError(self.root, f"{name} 的形状或类型不对", corpus)
-        expected = (self.meta.get("documents"), self.meta.get("window_keys"))
-        try:
-            first = self.db.execute(
-                f"SELECT text FROM docs WHERE {self._visible()} ORDER BY id LIMIT 1"
-            ).fetchone()
-            found = (self.size, int(self.windows.shape[1]))
+            first = next((s for s in self.segments if len(s.ids)), None)
             if first is not None:
-                _decode(first[0])
-        except (sqlite3.Error, UnicodeDecodeError, TypeError) as exc:
-            raise BrokenIndexError(self.root, f"docs.sqlite 已损坏（{exc}）", corpus) from None
+                unpack_record(int(first.ids[0]), first.record(int(first.ids[0])) or b"")
+        except FileNotFoundError as exc:
+            if meta_path.is_file() and meta_path.read_bytes() != raw:
+                raise  # superseded meanwhile: open the new generation
+            raise BrokenIndexError(root, f"数据文件缺失（{exc.filename}）", corpus) from None
+        except (OSError, ValueError, KeyError, TypeError, UnicodeDecodeError) as exc:
+            raise BrokenIndexError(root, f"数据文件损坏（{exc}）", corpus) from None
+        except Exception as exc:  # zlib.error, json errors from a damaged record
+            raise BrokenIndexError(root, f"数据文件损坏（{exc}）", corpus) from None
+        self.stop_prints = of_seeds(self.stoplist)
+        self.size = sum(len(s.ids) for s in self.segments) - len(self.dead)
+        found = (self.size, sum(len(s.postings) for s in self.segments))
+        expected = (self.meta.get("documents"), self.meta.get("postings"))
         if found != expected:
             raise BrokenIndexError(
-                self.root,
-                f"文件不完整（meta.json 记录 {expected[0]} 份文件、{expected[1]} 个窗口键，"
+                root,
+                f"文件不完整（meta.json 记录 {expected[0]} 份文件、{expected[1]} 个指纹，"
                 f"实际 {found[0]} 份、{found[1]} 个）",
                 corpus,
             )
 
     def close(self) -> None:
-        self.db.close()
+        self.segments = []
 
-    def _visible(self) -> str:
-        g = self.generation
-        return f"gen_added <= {g} AND (gen_removed IS NULL OR gen_removed > {g})"
-
-    @staticmethod
-    def lookup(table: np.ndarray, keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """(query row, doc id) of every bucket hit; keys (n, BANDS)."""
-        rows, docs = [], []
-        if table.shape[1] == 0 or len(keys) == 0:
+    def lookup(self, keys: np.ndarray, max_df: int | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """(key index, document id) of every live posting of ``keys``; keys in more than
+        ``max_df`` documents are left out."""
+        found = [s.postings.ranges(keys) for s in self.segments]
+        if max_df is not None and found:
+            df = sum(count for _, count in found)
+            keep = df <= max_df
+            found = [(first, np.where(keep, count, 0)) for first, count in found]
+        parts = [
+            s.postings.gather(first, count)
+            for s, (first, count) in zip(self.segments, found, strict=True)
+        ]
+        if not parts:
             return np.zeros(0, np.int64), np.zeros(0, np.uint32)
-        for band in range(table.shape[0]):
-            column = table[band]
-            q = keys[:, band].astype(np.uint64) << np.uint64(32)
-            lo = np.searchsorted(column, q, side="left")
-            hi = np.searchsorted(column, q | _LOW, side="right")
-            count = hi - lo
-            count[count > MAX_BUCKET] = 0
-            total = int(count.sum())
-            if total == 0:
-                continue
-            within = np.arange(total) - np.repeat(np.cumsum(count) - count, count)
-            hits = np.asarray(column[np.repeat(lo, count) + within])
-            rows.append(np.repeat(np.arange(len(keys)), count))
-            docs.append((hits & _LOW).astype(np.uint32))
-        if not rows:
-            return np.zeros(0, np.int64), np.zeros(0, np.uint32)
-        return np.concatenate(rows), np.concatenate(docs)
+        rows = np.concatenate([r for r, _ in parts])
+        docs = np.concatenate([d for _, d in parts])
+        if len(self.dead) and len(docs):
+            live = ~np.isin(docs, self.dead)
+            rows, docs = rows[live], docs[live]
+        return rows, docs
 
-    def candidates(self, window_keys: np.ndarray, doc_keys: np.ndarray, limit: int) -> list[int]:
-        """Document ids, most matched windows first, then document-level matches."""
-        rows, docs = self.lookup(self.windows, window_keys)
-        ranked: list[int] = []
-        if len(docs):
-            pairs = np.unique(docs.astype(np.int64) << 32 | rows)
-            ids, counts = np.unique(pairs >> 32, return_counts=True)
-            ranked = ids[np.argsort(-counts, kind="stable")][:limit].tolist()
-        if len(doc_keys):
-            _, near = self.lookup(self.documents, doc_keys.reshape(1, -1))
-            ranked += [int(d) for d in np.unique(near) if int(d) not in ranked]
+    def retrieve(self, norm: Normalised, limit: int) -> list[int]:
+        """Documents sharing fingerprints with the draft, best first (see :func:`rank`)."""
+        keys = query_keys(norm, self.stop_prints)
+        return rank(*self.lookup(keys, common_df(self.size)), self.size, limit)
+
+    def candidates(self, norm: Normalised, limit: int) -> list[int]:
+        """:meth:`retrieve`, and every other document when the index holds no more than
+        ``limit``."""
+        ranked = self.retrieve(norm, limit)
         if self.size <= limit:
-            # aligning every document costs less than a retrieval miss
-            ranked += [i for i in self.all_ids() if i not in ranked]
+            # aligning every document costs little and finds runs shorter than GUARANTEE
+            seen = set(ranked)
+            ranked += [i for i in self.all_ids() if i not in seen]
         return ranked
 
     def all_ids(self) -> list[int]:
-        return [
-            r[0]
-            for r in self.db.execute(f"SELECT id FROM docs WHERE {self._visible()} ORDER BY id")
-        ]
-
-    @property
-    def size(self) -> int:
-        if self._size is None:
-            self._size = int(
-                self.db.execute(f"SELECT COUNT(*) FROM docs WHERE {self._visible()}").fetchone()[0]
-            )
-        return self._size
+        ids = np.concatenate([s.ids for s in self.segments]) if self.segments else np.zeros(0)
+        return sorted(int(i) for i in ids[~np.isin(ids, self.dead)])
 
     def sources(self, ids: Iterable[int]) -> list[Source]:
-        ids = [int(i) for i in ids]
-        if not ids:
-            return []
-        marks = ",".join("?" * len(ids))
-        try:
-            rows = self.db.execute(
-                "SELECT id, path, title, doc_number, text FROM docs"
-                f" WHERE id IN ({marks}) AND {self._visible()}",
-                ids,
-            ).fetchall()
-            by_id = {r[0]: Source(r[0], r[1], r[2], r[3], _decode(r[4])) for r in rows}
-        except (sqlite3.Error, UnicodeDecodeError, TypeError) as exc:
-            raise BrokenIndexError(
-                self.root, f"docs.sqlite 已损坏（{exc}）", self.meta.get("corpus")
-            ) from None
-        return [by_id[i] for i in ids if i in by_id]
+        out = []
+        dead = set(self.dead.tolist())
+        for doc_id in ids:
+            doc_id = int(doc_id)
+            if doc_id in dead:
+                continue
+            for seg in self.segments:
+                blob = seg.record(doc_id)
+                if blob is not None:
+                    try:
+                        out.append(unpack_record(doc_id, blob))
+                    except Exception as exc:  # zlib.error, ValueError: a damaged record
+                        raise BrokenIndexError(
+                            self.root, f"文本库已损坏（{exc}）", self.meta.get("corpus")
+                        ) from None
+                    break
+        return out
 
     def stats(self) -> dict[str, Any]:
-        n_docs, n_chars = self.db.execute(
-            f"SELECT COUNT(*), COALESCE(SUM(n_chars), 0) FROM docs WHERE {self._visible()}"
-        ).fetchone()
-        folder = self.root / f"g{self.generation}"
-        table_bytes = sum(f.stat().st_size for f in folder.iterdir())
-        db_bytes = (self.root / "docs.sqlite").stat().st_size
-        n_windows = int(self.windows.shape[1])
+        def size(folder: Path, names: Iterable[str]) -> int:
+            return sum((folder / n).stat().st_size for n in names if (folder / n).exists())
+
+        folders = [self.root / f"seg-{s['id']}" for s in self.meta["segments"]]
+        table_bytes = sum(size(f, POSTING_FILES) for f in folders)
+        text_bytes = sum(size(f, ("records.bin", "records.npy", "ids.npy")) for f in folders)
+        n_docs = self.size
+        postings = int(self.meta["postings"])
         return {
             "path": str(self.root),
             "corpus": self.meta.get("corpus"),
@@ -322,13 +373,14 @@ class Index:
             "generation": self.generation,
             "built_at": self.meta.get("built_at"),
             "documents": n_docs,
-            "characters": n_chars,
-            "window_keys": n_windows,
+            "characters": self.meta.get("characters", 0),
+            "postings": postings,
+            "segments": len(self.segments),
             "stoplist_kgrams": int(len(self.stoplist)),
             "table_bytes": table_bytes,
-            "text_store_bytes": db_bytes,
-            "bytes_per_key": round(table_bytes / n_windows, 1) if n_windows else 0,
-            "bytes_per_document": round((table_bytes + db_bytes) / n_docs, 1) if n_docs else 0,
+            "text_store_bytes": text_bytes,
+            "bytes_per_posting": round(table_bytes / postings, 1) if postings else 0,
+            "bytes_per_document": round((table_bytes + text_bytes) / n_docs, 1) if n_docs else 0,
             "scheme": self.meta["scheme"],
         }
 
@@ -350,9 +402,12 @@ class CorpusWriter(ABC):
     def _exists(self) -> bool:
         """Whether a version was committed (else even an unchanged corpus is committed)."""
 
-    @abstractmethod
+    #: (id, size, mtime_ns) of files whose content did not change: kept by the next commit
+    _touched: list[tuple[int, int, int]]
+
     def _restat(self, doc_id: int, size: int, mtime_ns: int) -> None:
         """The file of ``doc_id`` has a new size or mtime but the same content."""
+        self._touched.append((doc_id, size, mtime_ns))
 
     @abstractmethod
     def commit(
@@ -401,9 +456,7 @@ class CorpusWriter(ABC):
         stats.removed = sum(1 for k in live if k not in seen)
 
         def rows() -> Iterator[Row]:
-            work = parallel(
-                read_and_fingerprint, sample_flags(todo), workers, small=len(todo) < 4 * BATCH
-            )
+            work = parallel(read_and_fingerprint, todo, workers, small=len(todo) < 4 * BATCH)
             for done, item in enumerate(work, 1):
                 if isinstance(item[0], str):
                     stats.failures.append(item)
@@ -412,7 +465,7 @@ class CorpusWriter(ABC):
                 if progress:
                     progress(done, len(todo))
 
-        if rebuild or stats.changed or not self._exists():
+        if rebuild or stats.changed or self._touched or not self._exists():
             self.commit(rows(), removed, corpus=str(corpus.resolve()), rebuild=rebuild)
         stats.seconds = time.perf_counter() - started
         return stats
@@ -423,7 +476,7 @@ class CorpusWriter(ABC):
         stats = UpdateStats()
 
         def rows() -> Iterator[Row]:
-            for row in parallel(fingerprint_batch, sample_flags(entries), workers, small=False):
+            for row in parallel(fingerprint_batch, entries, workers, small=False):
                 stats.added += 1
                 yield row
 
@@ -433,96 +486,70 @@ class CorpusWriter(ABC):
 
 
 class Writer(CorpusWriter):
-    """Builds and incrementally updates an index directory.
+    """Builds and incrementally updates an index directory (see the module docstring).
 
-    An existing index that cannot be used (:class:`BrokenIndexError`) is
-    replaced by a rebuild and refused by an update.
+    Holds ``write.lock`` while open: a second writer waits. An existing index
+    that cannot be used (:class:`BrokenIndexError`) is replaced by a rebuild
+    and refused by an update.
     """
 
     def __init__(self, root: Path) -> None:
         self.root = root
         try:
             root.mkdir(parents=True, exist_ok=True)
+            self._lock = open(root / "write.lock", "a+b")  # noqa: SIM115 - held while open
         except OSError as exc:
             raise CopyIndexError(
                 f"无法创建索引目录 {root}（{exc.strerror}）。请检查路径和写权限"
             ) from None
+        fcntl.flock(self._lock, fcntl.LOCK_EX)  # released by close, or by the kernel on a kill
+        self._touched = []
         self.meta: dict[str, Any] = {}
         self.broken: BrokenIndexError | None = None
-        self.db: sqlite3.Connection | None = None
-        try:
-            if (root / "meta.json").is_file():
+        if (root / "meta.json").is_file():
+            try:
                 Index(root).close()  # validates version, scheme and files
                 self.meta = json.loads((root / "meta.json").read_text(encoding="utf-8"))
-            self.generation = int(self.meta.get("generation", 0))
-            self._connect()
-        except BrokenIndexError as exc:
-            self.broken = exc
-            self.meta, self.generation = {}, 0
-        except sqlite3.Error as exc:  # docs.sqlite of a build that never wrote meta.json
-            self.broken = BrokenIndexError(root, f"docs.sqlite 已损坏（{exc}）")
-            self.meta, self.generation = {}, 0
-
-    def _connect(self) -> None:
-        self.db = sqlite3.connect(self.root / "docs.sqlite")
-        self.db.executescript(_SCHEMA)
-        self._recover()
-
-    def _writable(self, rebuild: bool) -> sqlite3.Connection:
-        """The database; a broken index is cleared first by a rebuild, else refused."""
-        if self.broken is not None:
-            if not rebuild:
-                raise self.broken
-            self._clear()
-            self.broken = None
-            self._connect()
-        assert self.db is not None
-        return self.db
-
-    def _clear(self) -> None:
-        """Remove the files of a broken index (only the names an index uses)."""
-        if self.db is not None:
-            self.db.close()
-            self.db = None
-        for name in ("meta.json", "meta.json.tmp", "docs.sqlite", "docs.sqlite-journal"):
-            (self.root / name).unlink(missing_ok=True)
-        for folder in self.root.glob("g*"):
-            if folder.is_dir() and folder.name[1:].isdigit():
-                shutil.rmtree(folder, ignore_errors=True)
-
-    def _recover(self) -> None:
-        """Undo the database part of an update that never reached meta.json."""
-        g = self.generation
-        assert self.db is not None
-        with self.db:
-            self.db.execute("DELETE FROM docs WHERE gen_added > ?", (g,))
-            self.db.execute("UPDATE docs SET gen_removed = NULL WHERE gen_removed > ?", (g,))
-        for folder in self.root.glob("g*"):
-            if folder.is_dir() and folder.name != f"g{g}" and folder.name[1:].isdigit():
-                shutil.rmtree(folder, ignore_errors=True)
+            except BrokenIndexError as exc:
+                self.broken = exc
+        if self.broken is None:
+            self._collect_garbage()
+        self.generation = int(self.meta.get("generation", 0))
 
     def close(self) -> None:
-        if self.db is not None:
-            self.db.close()
+        if not self._lock.closed:
+            self._lock.close()
+
+    # --- what the index holds ------------------------------------------------------
+
+    def _catalog(self) -> dict[int, list[Any]]:
+        """id -> [id, path, sha256, size, mtime_ns, text_hash, issuer, n_chars] of live files."""
+        if not self.meta:
+            return {}
+        g = self.root / f"g{self.generation}"
+        dead = set(np.load(g / "dead.npy").tolist())
+        out: dict[int, list[Any]] = {}
+        for s in self.meta["segments"]:
+            for row in json.loads((self.root / f"seg-{s['id']}" / "files.json").read_bytes()):
+                if row[0] not in dead:
+                    out[row[0]] = row
+        for doc_id, (size, mtime) in json.loads((g / "restat.json").read_bytes()).items():
+            if int(doc_id) in out:
+                out[int(doc_id)][3:5] = [size, mtime]
+        return out
 
     def _known(self, rebuild: bool) -> dict[str, tuple[int, str, int, int]]:
-        db = self._writable(rebuild)
+        if self.broken is not None and not rebuild:
+            raise self.broken
+        self._touched = []
         if rebuild:
             return {}
-        rows = db.execute(
-            "SELECT path, id, sha256, size, mtime_ns FROM docs WHERE gen_removed IS NULL"
-        ).fetchall()
-        return {r[0]: (r[1], r[2], r[3], r[4]) for r in rows}
+        return {r[1]: (r[0], r[2], r[3], r[4]) for r in self._catalog().values()}
 
     def _exists(self) -> bool:
         return bool(self.meta)
 
-    def _restat(self, doc_id: int, size: int, mtime_ns: int) -> None:
-        assert self.db is not None
-        with self.db:
-            self.db.execute(
-                "UPDATE docs SET size = ?, mtime_ns = ? WHERE id = ?", (size, mtime_ns, doc_id)
-            )
+    # --- a new generation ----------------------------------------------------------
 
     def commit(
         self,
@@ -531,106 +558,177 @@ class Writer(CorpusWriter):
         corpus: str | None,
         rebuild: bool,
     ) -> int:
+        if self.broken is not None:
+            if not rebuild:
+                raise self.broken
+            self._clear()
+        old = self.meta if (self.meta and not rebuild) else {}
         g = self.generation + 1
-        db = self._writable(rebuild)
-        with db:
-            if rebuild:
-                db.execute("UPDATE docs SET gen_removed = ? WHERE gen_removed IS NULL", (g,))
-            elif removed:
-                db.executemany(
-                    "UPDATE docs SET gen_removed = ? WHERE id = ?", [(g, i) for i in removed]
-                )
-            # ids are never reused (AUTOINCREMENT): a reader of the previous
-            # generation may still map an old id to its document
-            used = db.execute("SELECT COALESCE(MAX(id), 0) FROM docs").fetchone()[0]
-            seq = db.execute("SELECT seq FROM sqlite_sequence WHERE name = 'docs'").fetchone()
-            next_id = 1 + max(used, seq[0] if seq else 0)
-            new_ids, win_keys, doc_keys, seed_sets = [], [], [], []
-            pending: list[tuple[Any, ...]] = []
-            for values, windows, doc, seeds in rows:
-                if seeds is not None:
-                    seed_sets.append(seeds)
-                new_ids.append(next_id + len(new_ids))
-                pending.append((new_ids[-1], *values, g))
-                win_keys.append(windows)
-                doc_keys.append(doc.reshape(-1, minhash.BANDS))
-                if len(pending) == _INSERT_BATCH:
-                    db.executemany(_INSERT, pending)
-                    pending.clear()
-            db.executemany(_INSERT, pending)
+        next_id = int(self.meta.get("next_id", 0)) + 1  # ids are never reused
+        seg_id = int(self.meta.get("next_segment", 0)) + 1
+        catalog = self._catalog() if old else {}
+        for doc_id in removed:
+            catalog.pop(doc_id, None)
+        restat = (
+            json.loads((self.root / f"g{self.generation}" / "restat.json").read_bytes())
+            if old
+            else {}
+        )
+        for doc_id, size, mtime in self._touched:
+            restat[str(doc_id)] = [size, mtime]
+            if doc_id in catalog:
+                catalog[doc_id][3:5] = [size, mtime]
+        self._touched = []
+        segments = list(old.get("segments", []))
+        dead = (
+            set(np.load(self.root / f"g{self.generation}" / "dead.npy").tolist()) if old else set()
+        )
+        dead |= set(removed)
+        new, next_id = self._write_segment(seg_id, rows, next_id, catalog)
+        if new["docs"]:
+            segments.append(new)
+        else:
+            shutil.rmtree(self.root / f"seg-{seg_id}")
+        stored = sum(s["docs"] for s in segments)
+        if len(segments) > MAX_SEGMENTS or (dead and len(dead) > MAX_DEAD_SHARE * max(stored, 1)):
+            seg_id += 1
+            segments, dead = [self._merge(seg_id, segments, dead)], set()
+        restat = {k: v for k, v in restat.items() if int(k) in catalog}
         folder = self.root / f"g{g}"
-        folder.mkdir(exist_ok=True)
-        windows = self._merged("windows.npy", new_ids, win_keys, rebuild)
-        documents = self._merged("documents.npy", new_ids, doc_keys, rebuild)
-        _save_array(folder, "windows.npy", windows)
-        _save_array(folder, "documents.npy", documents)
-        _save_array(folder, "stoplist.npy", self._stoplist(seed_sets, rebuild))
-        n_docs = db.execute(
-            "SELECT COUNT(*) FROM docs WHERE gen_added <= ?"
-            " AND (gen_removed IS NULL OR gen_removed > ?)",
-            (g, g),
-        ).fetchone()[0]
+        shutil.rmtree(folder, ignore_errors=True)
+        folder.mkdir()
+        _save(folder / "dead.npy", np.array(sorted(dead), dtype=np.uint32))
+        _save(folder / "stoplist.npy", self._stoplist(segments, catalog))
+        _write_file(folder / "restat.json", json.dumps(restat).encode("utf-8"))
+        _fsync_dir(folder)
+        _fsync_dir(self.root)
         meta = {
             "format_version": FORMAT_VERSION,
             "scheme": scheme(),
             "generation": g,
-            "documents": n_docs,
-            "window_keys": int(windows.shape[1]),
+            "segments": segments,
+            "documents": len(catalog),
+            "characters": sum(r[7] for r in catalog.values()),
+            "postings": sum(s["postings"] for s in segments),
+            "next_id": next_id - 1,
+            "next_segment": seg_id,
             "corpus": corpus or self.meta.get("corpus"),
             "built_at": time.strftime("%Y-%m-%dT%H:%M:%S"),
         }
-        _atomic_write_text(self.root / "meta.json", json.dumps(meta, ensure_ascii=False, indent=2))
-        old = self.generation
+        tmp = self.root / "meta.json.tmp"
+        _write_file(tmp, json.dumps(meta, ensure_ascii=False, indent=2).encode("utf-8"))
+        os.replace(tmp, self.root / "meta.json")  # the switch
+        _fsync_dir(self.root)
         self.generation, self.meta = g, meta
-        shutil.rmtree(self.root / f"g{old}", ignore_errors=True)
-        with db:
-            deleted = db.execute(
-                "DELETE FROM docs WHERE gen_removed IS NOT NULL AND gen_removed <= ?", (g,)
-            ).rowcount
-        if rebuild and deleted:  # give the space of the old texts back (a copy of the file)
-            db.execute("VACUUM")
+        self._collect_garbage()
         return g
 
-    def _merged(
-        self, name: str, new_ids: list[int], keys: list[np.ndarray], rebuild: bool
+    def _write_segment(
+        self, seg_id: int, rows: Iterable[Row], next_id: int, catalog: dict[int, list[Any]]
+    ) -> tuple[dict[str, int], int]:
+        """Store ``rows`` as segment ``seg_id``; adds them to ``catalog``."""
+        folder = self.root / f"seg-{seg_id}"
+        shutil.rmtree(folder, ignore_errors=True)
+        folder.mkdir()
+        builder = Builder(folder)
+        ids: list[int] = []
+        offsets = [0]
+        files: list[list[Any]] = []
+        with open(folder / "records.bin", "wb") as out:
+            for values, prints in rows:
+                doc_id = next_id
+                next_id += 1
+                record = pack_record(values)
+                out.write(record)
+                offsets.append(offsets[-1] + len(record))
+                ids.append(doc_id)
+                f = dict(zip(ROW_FIELDS, values, strict=True))
+                row = [doc_id, f["path"], f["sha256"], f["size"], f["mtime_ns"], f["text_hash"]]
+                row += [f["issuer"], f["n_chars"]]
+                files.append(row)
+                catalog[doc_id] = row
+                builder.add(keys_of(prints), doc_id)
+            out.flush()
+            os.fsync(out.fileno())
+        postings = builder.finish()
+        _save(folder / "ids.npy", np.array(ids, dtype=np.uint32))
+        _save(folder / "records.npy", np.array(offsets, dtype=np.uint64))
+        _write_file(folder / "files.json", json.dumps(files, ensure_ascii=False).encode("utf-8"))
+        _fsync_dir(folder)
+        return {"id": seg_id, "docs": len(ids), "postings": postings}, next_id
+
+    def _merge(self, seg_id: int, segments: list[dict[str, int]], dead: set[int]) -> dict[str, int]:
+        """One segment with the live documents and postings of ``segments`` (ids kept)."""
+        folder = self.root / f"seg-{seg_id}"
+        shutil.rmtree(folder, ignore_errors=True)
+        folder.mkdir()
+        gone = np.array(sorted(dead), dtype=np.uint32)
+        builder = Builder(folder)
+        ids: list[np.ndarray] = []
+        offsets = [np.zeros(1, np.uint64)]
+        files: list[list[Any]] = []
+        with open(folder / "records.bin", "wb") as out:
+            for s in segments:  # segments hold increasing id ranges
+                src = self.root / f"seg-{s['id']}"
+                seg = _Segment(src)
+                live = ~np.isin(seg.ids, gone)
+                for keys, docs in seg.postings.chunks():
+                    keep = ~np.isin(docs, gone)
+                    builder.add(keys[keep], docs[keep])
+                for i in np.flatnonzero(live):
+                    a, b = int(seg.offsets[i]), int(seg.offsets[i + 1])
+                    out.write(seg.records[a:b].tobytes())
+                    offsets.append(np.array([b - a], np.uint64))
+                ids.append(seg.ids[live])
+                files += [
+                    r for r in json.loads((src / "files.json").read_bytes()) if r[0] not in dead
+                ]
+            out.flush()
+            os.fsync(out.fileno())
+        postings = builder.finish()
+        all_ids = np.concatenate(ids) if ids else np.zeros(0, np.uint32)
+        _save(folder / "ids.npy", all_ids.astype(np.uint32))
+        _save(folder / "records.npy", np.cumsum(np.concatenate(offsets)).astype(np.uint64))
+        _write_file(folder / "files.json", json.dumps(files, ensure_ascii=False).encode("utf-8"))
+        _fsync_dir(folder)
+        return {"id": seg_id, "docs": len(all_ids), "postings": postings}
+
+    def _stoplist(
+        self, segments: list[dict[str, int]], catalog: dict[int, list[Any]]
     ) -> np.ndarray:
-        """The previous band table without removed documents, plus the new keys."""
-        ids = np.repeat(np.array(new_ids, dtype=np.uint32), [len(k) for k in keys])
-        fresh = (
-            sorted_table(np.concatenate(keys), ids)
-            if len(ids)
-            else np.zeros((minhash.BANDS, 0), dtype=np.uint64)
-        )
-        previous = self.root / f"g{self.generation}" / name
-        if rebuild or not previous.is_file():
-            return fresh
-        old = np.load(previous)
-        live = np.array(
-            [r[0] for r in self.db.execute("SELECT id FROM docs WHERE gen_removed IS NULL")],
-            dtype=np.uint64,
-        )
-        # every document has the same number of entries in each band
-        old = old[np.isin(old & _LOW, live)].reshape(minhash.BANDS, -1)
-        table = np.concatenate((old, fresh), axis=1)
-        table.sort(axis=1)
-        return table
+        """Boilerplate seed k-grams of the sampled live documents (:func:`.rows.stoplist_sample`)."""
+        opened = [_Segment(self.root / f"seg-{s['id']}") for s in segments]
+        seeds = []
+        for text_hash, doc_id in stoplist_sample((r[5], r[0]) for r in catalog.values()):
+            blob = next(b for seg in opened if (b := seg.record(doc_id)) is not None)
+            source = unpack_record(doc_id, blob)
+            norm = normalise_mod.normalise(source.text)
+            seeds.append((sample_key(text_hash, source.issuer), seed_set(norm)))
+        return stoplist_of(seeds)
 
-    def _stoplist(self, new_sets: list[np.ndarray], rebuild: bool) -> np.ndarray:
-        """Seed k-grams found in at least STOP_DF of a sample of STOP_SAMPLE documents.
+    # --- housekeeping --------------------------------------------------------------
 
-        A build samples the first documents it indexes. An update of a small
-        index recomputes it from the stored texts; an update of a large one
-        keeps the stoplist of the build (boilerplate does not change with a
-        few new documents).
-        """
-        size = self.db.execute("SELECT COUNT(*) FROM docs WHERE gen_removed IS NULL").fetchone()[0]
-        previous = self.root / f"g{self.generation}" / "stoplist.npy"
-        if not rebuild and size > STOP_SAMPLE and previous.is_file():
-            return np.load(previous)
-        if not rebuild:
-            rows = self.db.execute(
-                "SELECT text FROM docs WHERE gen_removed IS NULL ORDER BY id LIMIT ?",
-                (STOP_SAMPLE,),
+    def _collect_garbage(self) -> None:
+        """Delete what meta.json does not name: superseded generations, a killed update's files."""
+        keep = {f"seg-{s['id']}" for s in self.meta.get("segments", [])}
+        if self.meta:
+            keep.add(f"g{self.meta['generation']}")
+        for path in self.root.iterdir():
+            name = path.name
+            ours = (name.startswith("seg-") and name[4:].isdigit()) or (
+                name.startswith("g") and name[1:].isdigit()
             )
-            new_sets = [seed_set(normalise_mod.normalise(_decode(r[0]))) for r in rows]
-        return stoplist_of(new_sets)
+            if ours and name not in keep and path.is_dir():
+                shutil.rmtree(path, ignore_errors=True)
+        (self.root / "meta.json.tmp").unlink(missing_ok=True)
+
+    def _clear(self) -> None:
+        """Remove the files of a broken index (only the names an index uses, any version)."""
+        for name in ("meta.json", "meta.json.tmp", "docs.sqlite", "docs.sqlite-journal"):
+            (self.root / name).unlink(missing_ok=True)
+        self.meta, self.generation, self.broken = {}, 0, None
+        self._collect_garbage()
+
+
+def open_index(root: Path) -> Index:
+    return Index(root)

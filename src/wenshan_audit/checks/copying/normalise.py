@@ -99,8 +99,27 @@ def _table() -> np.ndarray:
     return table
 
 
+@lru_cache(maxsize=1)
+def _plain_table() -> np.ndarray:
+    """:func:`_table` with digits and numerals kept as written (NFKC: ２ -> 2)."""
+    table = _table().copy()
+    for cp in np.flatnonzero(table == DIGIT).tolist():
+        form = unicodedata.normalize("NFKC", chr(cp))
+        table[cp] = ord(form) if len(form) == 1 else cp
+    return table
+
+
 def code_points(text: str) -> np.ndarray:
     return np.frombuffer(text.encode("utf-32-le"), dtype="<u4")
+
+
+def plain(text: str) -> Normalised:
+    """``text`` as written, for literal comparison: only NFKC, case, whitespace and
+    punctuation are neutralised (numbers and level words stay what they are)."""
+    cps = code_points(text)
+    mapped = np.where(cps > 0xFFFF, cps, _plain_table()[np.minimum(cps, 0xFFFF)])
+    idx = np.flatnonzero(mapped)
+    return Normalised(codes=mapped[idx].astype(np.uint32), offsets=idx.astype(np.int64))
 
 
 def normalise(text: str) -> Normalised:

@@ -1,18 +1,18 @@
 """The reference index stored in Redis, shared by every reviewer of an office.
 
-The signatures, band keys and stoplist are exactly those of the embedded index
-(:mod:`.fingerprint`, :mod:`.index`); only the storage differs. Layout, under
-the prefix ``wenshan-audit:<name>:``::
+The fingerprints, postings, ranking and stoplist are exactly those of the
+embedded index (:mod:`.fingerprint`, :mod:`.index`); only the storage differs.
+Layout, under the prefix ``wenshan-audit:<name>:``::
 
     current              number N of the version readers use (the one pointer)
-    v:<N>                JSON manifest: format, signature scheme, segments, removed ids
+    v:<N>                JSON manifest: format, scheme, segments, removed ids
     stop:<N>             the version's boilerplate stoplist (sorted uint64 bytes)
-    s:<S>:w:<band>:<c>   chunk c of segment S's window band table: sorted uint64
-                         ``key << 32 | doc id`` whose key's top bits are c (about
-                         CHUNK entries, so a key lookup fetches a few hundred bytes)
-    s:<S>:d:<band>:<c>   the same for whole-document keys
-    s:<S>:files          path -> [id, sha256, size, mtime_ns] of the segment's documents
-    d:<id>               one document: the embedded index's columns (path, title, text …)
+    s:<S>:p:<c>          chunk c of segment S's postings: sorted uint64
+                         ``low 32 key bits << 32 | doc id`` of the 48-bit keys whose
+                         top ``bits`` (>= 16) bits are c (about CHUNK postings, so
+                         a key lookup fetches a few hundred bytes)
+    s:<S>:files          path -> [id, sha256, size, mtime_ns, text hash, issuer]
+    d:<id>               one document: the embedded index's row (path, title, packed text …)
 
 Segments and documents are immutable. ``index update`` writes a new segment
 for the new and changed documents and a new manifest ``v:<N+1>`` (its removed
@@ -37,20 +37,30 @@ from typing import Any
 
 import numpy as np
 
-from . import minhash
 from . import normalise as normalise_mod
-from .fingerprint import seed_set
-from .index import CopyIndexError, CorpusWriter, Index, Source, scheme
-from .rows import ROW_FIELDS, STOP_SAMPLE, TEXT_ENCODING, Row, sorted_table, stoplist_of
+from .fingerprint import of_seeds, seed_set
+from .index import (
+    CopyIndexError,
+    CorpusWriter,
+    Source,
+    common_df,
+    query_keys,
+    rank,
+    scheme,
+)
+from .normalise import Normalised
+from .postings import keys_of
+from .rows import ROW_FIELDS, Row, sample_key, stoplist_of, stoplist_sample, unpack_text
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 2: winnowing postings (1: MinHash band tables)
 CHUNK = 32  # target entries per chunk: memory ~10 B per entry, ~300 B fetched per key
 MAX_SEGMENTS = 8
 MAX_DEAD_SHARE = 0.2  # merge segments when this share of their documents is removed
 GRACE = 120.0  # seconds a superseded version stays readable
 LOCK_TTL = 3600
 _BATCH = 2000  # commands per pipeline round trip
-_KINDS = ("w", "d")  # window keys, whole-document keys
+_LOW32 = np.uint64(0xFFFFFFFF)
+_S32 = np.uint64(32)
 
 
 def _client(url: str) -> Any:
@@ -95,8 +105,12 @@ class Keys:
     def stop(self, n: int) -> str:
         return f"{self.prefix}stop:{n}"
 
-    def chunk(self, seg: int, kind: str, band: int, c: int) -> str:
-        return f"{self.prefix}s:{seg}:{kind}:{band}:{c}"
+    def chunk(self, seg: int, c: int) -> str:
+        return f"{self.prefix}s:{seg}:p:{c}"
+
+    def chunks(self, seg: int) -> str:
+        """The names (uint64) of the segment's non-empty chunks."""
+        return f"{self.prefix}s:{seg}:chunks"
 
     def files(self, seg: int) -> str:
         return f"{self.prefix}s:{seg}:files"
@@ -106,20 +120,36 @@ class Keys:
 
 
 def _bits(entries: int) -> int:
-    """Top key bits that name a chunk, so chunks hold about CHUNK entries."""
-    return max(0, math.ceil(math.log2(entries / CHUNK))) if entries > CHUNK else 0
+    """Top key bits that name a chunk: chunks of about CHUNK postings, and at least the
+    16 bits the entries do not hold."""
+    return max(16, math.ceil(math.log2(entries / CHUNK)) if entries > CHUNK else 0)
 
 
 def _chunk_of(keys: np.ndarray, bits: int) -> np.ndarray:
-    return (
-        (keys.astype(np.uint64) >> np.uint64(32 - bits)) if bits else np.zeros(len(keys), np.uint64)
-    )
+    return keys >> np.uint64(48 - bits)
+
+
+def _sorted(keys: list[np.ndarray], docs: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+    """Postings sorted by (key, doc): documents arrive in id order, so a stable sort by key."""
+    if not keys:
+        return np.zeros(0, np.uint64), np.zeros(0, np.uint32)
+    k, d = np.concatenate(keys), np.concatenate(docs)
+    order = np.argsort(k, kind="stable")
+    return k[order], d[order]
+
+
+def _keys_of(chunk: int, entries: np.ndarray, bits: int) -> np.ndarray:
+    """The 48-bit keys of a chunk's entries."""
+    low = entries >> _S32
+    if bits < 48:
+        low &= np.uint64((1 << (48 - bits)) - 1)
+    return (np.uint64(chunk) << np.uint64(48 - bits)) | low
 
 
 @dataclass
 class _Manifest:
     generation: int
-    segments: list[dict[str, int]]  # {"id", "bits_w", "bits_d", "docs", "windows"}
+    segments: list[dict[str, int]]  # {"id", "bits", "docs", "postings"}
     dead: list[int]
     corpus: str | None
     built_at: str
@@ -156,35 +186,6 @@ class _Manifest:
         )
 
 
-class _Fetched:
-    """Band sub-tables holding every stored entry for one draft's keys.
-
-    Shaped like :class:`Index` (``lookup`` on a table, ``size``, ``all_ids``)
-    so that :meth:`Index.candidates` ranks them exactly as the embedded tables.
-    """
-
-    windows, documents = "w", "d"
-
-    def __init__(self, tables: dict[str, list[np.ndarray]], owner: RedisIndex) -> None:
-        self.tables = tables
-        self.owner = owner
-
-    @property
-    def size(self) -> int:
-        return self.owner.size
-
-    def all_ids(self) -> list[int]:
-        return self.owner.all_ids()
-
-    def lookup(self, kind: str, keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        rows, docs = [], []
-        for band, column in enumerate(self.tables[kind]):
-            r, d = Index.lookup(column[None, :], keys[:, band : band + 1])
-            rows.append(r)
-            docs.append(d)
-        return np.concatenate(rows), np.concatenate(docs)
-
-
 class RedisIndex:
     """A read-only view of one version of a shared index (see the module docstring)."""
 
@@ -211,6 +212,7 @@ class RedisIndex:
         self.manifest = _Manifest.parse(raw, f"{self.url} {self.name}")
         self.meta = json.loads(raw)
         self.stoplist = np.frombuffer(stop, dtype=np.uint64)
+        self.stop_prints = of_seeds(self.stoplist)
         self.dead = np.array(sorted(self.manifest.dead), dtype=np.uint64)
         self.size = sum(s["docs"] for s in self.manifest.segments) - len(self.manifest.dead)
         self._ids: list[int] | None = None
@@ -226,66 +228,74 @@ class RedisIndex:
     def close(self) -> None:
         self.client.close()
 
-    def _fetch(self, window_keys: np.ndarray, doc_keys: np.ndarray) -> _Fetched | None:
-        """All chunks the keys fall in, read atomically with the manifest (None: version gone)."""
+    def _fetch(self, keys: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
+        """(key index, doc id) of every live posting of ``keys``, read atomically with the
+        manifest in one MGET (None: the version is gone)."""
         names: list[str] = [self.keys.version(self.generation)]
-        slots: list[tuple[str, int]] = []
-        for kind, keys in (("w", window_keys), ("d", doc_keys.reshape(-1, minhash.BANDS))):
-            for seg in self.manifest.segments:
-                bits = seg["bits_" + kind]
-                for band in range(minhash.BANDS):
-                    for c in (
-                        np.unique(_chunk_of(keys[:, band], bits)).tolist() if len(keys) else []
-                    ):
-                        names.append(self.keys.chunk(seg["id"], kind, band, c))
-                        slots.append((kind, band))
+        slots: list[tuple[int, int]] = []  # (chunk, bits)
+        for seg in self.manifest.segments:
+            bits = seg["bits"]
+            for c in np.unique(_chunk_of(keys, bits)).tolist() if len(keys) else []:
+                names.append(self.keys.chunk(seg["id"], c))
+                slots.append((c, bits))
         values = self.client.mget(names)
         if values[0] is None:
             return None
-        parts: dict[str, list[list[np.ndarray]]] = {
-            k: [[] for _ in range(minhash.BANDS)] for k in _KINDS
-        }
-        for (kind, band), value in zip(slots, values[1:], strict=True):
+        found, docs = [], []
+        for (c, bits), value in zip(slots, values[1:], strict=True):
             if value:
-                parts[kind][band].append(np.frombuffer(value, dtype=np.uint64))
-        tables: dict[str, list[np.ndarray]] = {}
-        for kind in _KINDS:
-            tables[kind] = []
-            for chunks in parts[kind]:
-                column = np.sort(np.concatenate(chunks)) if chunks else np.zeros(0, np.uint64)
-                if len(self.dead):
-                    column = column[~np.isin(column & np.uint64(0xFFFFFFFF), self.dead)]
-                tables[kind].append(column)
-        return _Fetched(tables, self)
+                entries = np.frombuffer(value, dtype=np.uint64)
+                found.append(_keys_of(c, entries, bits))
+                docs.append((entries & _LOW32).astype(np.uint32))
+        if not found:
+            return np.zeros(0, np.int64), np.zeros(0, np.uint32)
+        stored, ids = np.concatenate(found), np.concatenate(docs)
+        order = np.argsort(stored, kind="stable")
+        stored, ids = stored[order], ids[order]
+        first = np.searchsorted(stored, keys, side="left")
+        count = np.searchsorted(stored, keys, side="right") - first
+        count[count > common_df(self.size)] = 0  # as the embedded Index.lookup
+        total = int(count.sum())
+        rows = np.repeat(np.arange(len(keys)), count)
+        within = np.arange(total) - np.repeat(np.cumsum(count) - count, count)
+        hit = ids[first[rows] + within]
+        if len(self.dead):
+            live = ~np.isin(hit, self.dead)
+            rows, hit = rows[live], hit[live]
+        return rows, hit
 
-    def candidates(self, window_keys: np.ndarray, doc_keys: np.ndarray, limit: int) -> list[int]:
-        """Document ids ranked as :meth:`Index.candidates` ranks them."""
-        fetched = self._fetch(window_keys, doc_keys)
+    def retrieve(self, norm: Normalised, limit: int) -> list[int]:
+        """Documents ranked as :meth:`.index.Index.retrieve` ranks them."""
+        keys = query_keys(norm, self.stop_prints)
+        fetched = self._fetch(keys)
         if fetched is None:  # the pinned version was superseded long ago: use the current one
             self._open()
-            fetched = self._fetch(window_keys, doc_keys)
+            fetched = self._fetch(query_keys(norm, self.stop_prints))
             if fetched is None:
                 raise CopyIndexError("共享索引正在频繁更新，本次查询未能读到完整版本。请稍后重试")
-        return Index.candidates(fetched, window_keys, doc_keys, limit)  # type: ignore[arg-type]
+        return rank(*fetched, self.size, limit)
+
+    def candidates(self, norm: Normalised, limit: int) -> list[int]:
+        """As :meth:`.index.Index.candidates`."""
+        ranked = self.retrieve(norm, limit)
+        if self.size <= limit:
+            seen = set(ranked)
+            ranked += [i for i in self.all_ids() if i not in seen]
+        return ranked
 
     def sources(self, ids: Iterable[int]) -> list[Source]:
         ids = [int(i) for i in ids]
         pipe = self.client.pipeline(transaction=False)
+        fields = ("path", "title", "doc_number", "issuer", "date", "text")
         for doc_id in ids:
-            pipe.hmget(self.keys.doc(doc_id), "path", "title", "doc_number", "text")
+            pipe.hmget(self.keys.doc(doc_id), *fields)
         out = []
-        for doc_id, (path, title, number, text) in zip(ids, pipe.execute(), strict=True):
-            if path is None:
+        dead = set(self.dead.tolist())
+        for doc_id, values in zip(ids, pipe.execute(), strict=True):
+            if values[0] is None or doc_id in dead:
                 continue
-            out.append(
-                Source(
-                    doc_id,
-                    path.decode("utf-8"),
-                    title.decode("utf-8") or None,
-                    number.decode("utf-8") or None,
-                    text.decode(TEXT_ENCODING),
-                )
-            )
+            path, title, number, issuer, date = (v.decode("utf-8") or None for v in values[:5])
+            out.append(Source(doc_id, path, title, number, unpack_text(values[5]), issuer, date))
         return out
 
     def stats(self) -> dict[str, Any]:
@@ -295,7 +305,7 @@ class RedisIndex:
         for _, (doc_id, *_rest) in ids.items():
             pipe.hget(self.keys.doc(doc_id), "n_chars")
         chars = sum(int(v or 0) for v in pipe.execute()) if ids else 0
-        windows = sum(s["windows"] for s in m.segments)  # includes removed documents' windows
+        postings = sum(s["postings"] for s in m.segments)  # includes removed documents' ones
         used = int(self.client.info("memory")["used_memory"])
         pipe = self.client.pipeline(transaction=False)
         for doc_id, *_rest in ids.values():
@@ -312,13 +322,13 @@ class RedisIndex:
             "built_at": m.built_at,
             "documents": len(ids),
             "characters": chars,
-            "window_keys": windows,
+            "postings": postings,
             "segments": len(m.segments),
             "stoplist_kgrams": int(len(self.stoplist)),
             "redis_used_memory": used,
             "table_bytes": max(used - texts, 0),  # the server's other memory counts here too
             "text_store_bytes": texts,
-            "bytes_per_key": round(max(used - texts, 0) / windows, 1) if windows else 0,
+            "bytes_per_posting": round(max(used - texts, 0) / postings, 1) if postings else 0,
             "bytes_per_document": round(used / len(ids), 1) if ids else 0,
             "scheme": self.meta["scheme"],
         }
@@ -417,14 +427,10 @@ class RedisWriter(CorpusWriter):
                     row[2], row[3] = size, mtime
         next_id = int(self.client.get(self.keys.next_id) or 0)
         files: dict[str, list[Any]] = {}
-        new_ids: list[int] = []
-        win_keys: list[np.ndarray] = []
-        doc_keys: list[np.ndarray] = []
-        seed_sets: list[np.ndarray] = []
+        keys: list[np.ndarray] = []
+        docs: list[np.ndarray] = []
         pipe = self.client.pipeline(transaction=False)
-        for values, windows, doc, seeds in rows:
-            if seeds is not None:
-                seed_sets.append(seeds)
+        for values, prints in rows:
             next_id += 1
             fields = dict(zip(ROW_FIELDS, values, strict=True))
             pipe.hset(
@@ -433,33 +439,26 @@ class RedisWriter(CorpusWriter):
             )
             if len(pipe) >= _BATCH // 10:
                 pipe.execute()
-            files[fields["path"]] = [next_id, fields["sha256"], fields["size"], fields["mtime_ns"]]
-            new_ids.append(next_id)
-            win_keys.append(windows)
-            doc_keys.append(doc.reshape(-1, minhash.BANDS))
+            files[fields["path"]] = [
+                next_id,
+                fields["sha256"],
+                fields["size"],
+                fields["mtime_ns"],
+                fields["text_hash"],
+                fields["issuer"],
+            ]
+            keys.append(keys_of(prints))
+            docs.append(np.full(len(keys[-1]), next_id, dtype=np.uint32))
         pipe.execute()
         self.client.set(self.keys.next_id, next_id)
-        if new_ids:
-            ids = np.array(new_ids, dtype=np.uint32)
-            counts = [len(k) for k in win_keys]
-            segments.append(
-                self._write_segment(
-                    {
-                        "w": sorted_table(np.concatenate(win_keys), np.repeat(ids, counts)),
-                        "d": sorted_table(
-                            np.concatenate(doc_keys), np.repeat(ids, [len(k) for k in doc_keys])
-                        ),
-                    },
-                    files,
-                )
-            )
+        if files:
+            segments.append(self._write_segment(*_sorted(keys, docs), files))
         live.update(files)
         stored = sum(s["docs"] for s in segments)
         if len(segments) > MAX_SEGMENTS or (dead and len(dead) > MAX_DEAD_SHARE * max(stored, 1)):
             segments = [self._merge(segments, dead, live)]
             dead = set()
-        fresh = rebuild or old is None
-        stop = stoplist_of(seed_sets) if fresh else self._stoplist_update(live)
+        stop = self._stoplist(live)
         manifest = _Manifest(
             g,
             segments,
@@ -479,79 +478,69 @@ class RedisWriter(CorpusWriter):
         return g
 
     def _write_segment(
-        self, tables: dict[str, np.ndarray], files: dict[str, list[Any]]
+        self, keys: np.ndarray, docs: np.ndarray, files: dict[str, list[Any]]
     ) -> dict[str, int]:
+        """Sorted postings (48-bit keys, doc ids) and the catalog as a new segment."""
         seg = int(self.client.incr(self.keys.next_seg))
-        info = {"id": seg, "docs": len(files), "windows": int(tables["w"].shape[1])}
+        bits = _bits(len(keys))
+        info = {"id": seg, "docs": len(files), "postings": len(keys), "bits": bits}
+        entries = ((keys & _LOW32) << _S32) | docs.astype(np.uint64)
+        chunk = _chunk_of(keys, bits)
+        bounds = np.flatnonzero(np.diff(chunk)) + 1
+        starts = np.concatenate(([0], bounds)).astype(np.int64)
+        ends = np.concatenate((bounds, [len(keys)])).astype(np.int64)
         pipe = self.client.pipeline(transaction=False)
-        for kind, table in tables.items():
-            bits = _bits(table.shape[1])
-            info["bits_" + kind] = bits
-            for band in range(table.shape[0]):
-                column = table[band]
-                chunk = _chunk_of((column >> np.uint64(32)).astype(np.uint32), bits)
-                bounds = np.flatnonzero(np.diff(chunk)) + 1
-                starts = np.concatenate(([0], bounds)).astype(np.int64)
-                ends = np.concatenate((bounds, [len(column)])).astype(np.int64)
-                for a, b in zip(starts.tolist(), ends.tolist(), strict=True):
-                    if b > a:
-                        pipe.set(
-                            self.keys.chunk(seg, kind, band, int(chunk[a])), column[a:b].tobytes()
-                        )
-                if len(pipe) >= _BATCH:
-                    pipe.execute()
+        for a, b in zip(starts.tolist(), ends.tolist(), strict=True):
+            if b > a:
+                pipe.set(self.keys.chunk(seg, int(chunk[a])), entries[a:b].tobytes())
+            if len(pipe) >= _BATCH:
+                pipe.execute()
+        names = chunk[starts[ends > starts]] if len(keys) else np.zeros(0, np.uint64)
+        pipe.set(self.keys.chunks(seg), names.astype(np.uint64).tobytes())
         if files:
             pipe.hset(self.keys.files(seg), mapping={k: json.dumps(v) for k, v in files.items()})
         pipe.execute()
         return info
 
-    def _read_table(self, seg: dict[str, int], kind: str) -> np.ndarray:
-        """A segment's whole band table (BANDS, n) back from its chunks."""
-        bits = seg["bits_" + kind]
-        columns = []
-        for band in range(minhash.BANDS):
-            names = [self.keys.chunk(seg["id"], kind, band, c) for c in range(1 << bits)]
-            parts = []
-            for i in range(0, len(names), _BATCH):
-                parts += [
-                    np.frombuffer(v, np.uint64)
-                    for v in self.client.mget(names[i : i + _BATCH])
-                    if v
-                ]
-            columns.append(np.concatenate(parts) if parts else np.zeros(0, np.uint64))
-        return np.stack(columns)
+    def _read_postings(self, seg: dict[str, int]) -> tuple[np.ndarray, np.ndarray]:
+        """A segment's postings (48-bit keys, doc ids), sorted, back from its chunks."""
+        names = np.frombuffer(self.client.get(self.keys.chunks(seg["id"])) or b"", np.uint64)
+        keys, docs = [], []
+        for i in range(0, len(names), _BATCH):
+            part = names[i : i + _BATCH].tolist()
+            values = self.client.mget([self.keys.chunk(seg["id"], c) for c in part])
+            for c, value in zip(part, values, strict=True):
+                entries = np.frombuffer(value or b"", np.uint64)
+                keys.append(_keys_of(c, entries, seg["bits"]))
+                docs.append((entries & _LOW32).astype(np.uint32))
+        if not keys:
+            return np.zeros(0, np.uint64), np.zeros(0, np.uint32)
+        return np.concatenate(keys), np.concatenate(docs)
 
     def _merge(
         self, segments: list[dict[str, int]], dead: set[int], live: dict[str, list[Any]]
     ) -> dict[str, int]:
-        """One segment with the live entries of all ``segments``."""
-        gone = np.array(sorted(dead), dtype=np.uint64)
-        tables = {}
-        for kind in _KINDS:
-            table = np.concatenate([self._read_table(s, kind) for s in segments], axis=1)
-            if len(gone):
-                # every document has the same number of entries in each band
-                table = table[~np.isin(table & np.uint64(0xFFFFFFFF), gone)].reshape(
-                    minhash.BANDS, -1
-                )
-            table.sort(axis=1)
-            tables[kind] = table
-        return self._write_segment(tables, live)
+        """One segment with the live postings of all ``segments``."""
+        gone = np.array(sorted(dead), dtype=np.uint32)
+        keys, docs = [], []
+        for seg in segments:
+            k, d = self._read_postings(seg)
+            keep = ~np.isin(d, gone)
+            keys.append(k[keep])
+            docs.append(d[keep])
+        return self._write_segment(*_sorted(keys, docs), live)
 
-    def _stoplist_update(self, live: dict[str, list[Any]]) -> np.ndarray:
-        """As the embedded Writer: keep the build's stoplist once the index is large,
-        else recompute it from the first STOP_SAMPLE live documents."""
-        assert self.manifest is not None
-        if len(live) > STOP_SAMPLE:
-            return np.frombuffer(
-                self.client.get(self.keys.stop(self.manifest.generation)), np.uint64
-            )
-        sample = sorted(row[0] for row in live.values())[:STOP_SAMPLE]
+    def _stoplist(self, live: dict[str, list[Any]]) -> np.ndarray:
+        """As the embedded Writer: the boilerplate of the sampled live documents."""
+        sample = stoplist_sample((row[4], row[0]) for row in live.values())
         pipe = self.client.pipeline(transaction=False)
-        for doc_id in sample:
-            pipe.hget(self.keys.doc(doc_id), "text")
-        texts = [blob.decode(TEXT_ENCODING) for blob in pipe.execute()]
-        return stoplist_of([seed_set(normalise_mod.normalise(t)) for t in texts])
+        for _, doc_id in sample:
+            pipe.hmget(self.keys.doc(doc_id), "text", "issuer")
+        seeds = []
+        for (text_hash, _), (blob, issuer) in zip(sample, pipe.execute(), strict=True):
+            norm = normalise_mod.normalise(unpack_text(blob))
+            seeds.append((sample_key(text_hash, issuer.decode("utf-8") or None), seed_set(norm)))
+        return stoplist_of(seeds)
 
     def _collect_garbage(self) -> None:
         """Delete versions superseded more than GRACE ago, and data only they used."""
@@ -585,13 +574,9 @@ class RedisWriter(CorpusWriter):
                 json.loads(r)[0] for r in self.client.hvals(self.keys.files(seg["id"]))
             } - kept_docs
             self._unlink(self.keys.doc(d) for d in docs)
-            self._unlink(
-                self.keys.chunk(seg["id"], kind, band, c)
-                for kind in _KINDS
-                for band in range(minhash.BANDS)
-                for c in range(1 << seg["bits_" + kind])
-            )
-            self._unlink([self.keys.files(seg["id"])])
+            names = np.frombuffer(self.client.get(self.keys.chunks(seg["id"])) or b"", np.uint64)
+            self._unlink(self.keys.chunk(seg["id"], c) for c in names.tolist())
+            self._unlink([self.keys.files(seg["id"]), self.keys.chunks(seg["id"])])
         self._unlink(k for v in expired for k in (self.keys.version(v), self.keys.stop(v)))
         self.client.hdel(self.keys.superseded, *expired)
 

@@ -3,13 +3,13 @@
 The expensive part of a build is reading every document (docx/pdf/ofd parsing)
 and fingerprinting it; Spark executors do exactly that by calling the local
 build's own function (:func:`.rows.read_and_fingerprint`: the project's
-readers, :func:`.fingerprint.fingerprint`, the same normalisation, MinHash and
-band keys), so there is no second implementation. The rows stream back to the
+readers, the same normalisation and winnowing fingerprints), so there is no
+second implementation. The rows stream back to the
 driver in corpus order and go to the same writer as a local build: the embedded
 :class:`.index.Writer` (an index directory the normal ``check`` loads) or the
-shared :class:`.redis_backend.RedisWriter`. The writer sorts the band tables
-and computes the boilerplate stoplist from its sample of STOP_SAMPLE documents,
-as in a local build, so both builds are identical.
+shared :class:`.redis_backend.RedisWriter`. The writer sorts the postings and
+computes the boilerplate stoplist from its sample of the corpus, as in a local
+build, so both builds are identical.
 
 Executors must see the corpus at the same path as the driver (a shared mount:
 NFS, CephFS, a FUSE-mounted object store) and have this package installed
@@ -33,13 +33,13 @@ from pathlib import Path
 from typing import Any
 
 from .index import CopyIndexError, CorpusWriter, UpdateStats, Writer
-from .rows import BATCH, Row, chunks, read_and_fingerprint, sample_flags
+from .rows import BATCH, Row, chunks, read_and_fingerprint
 
 APP_NAME = "wenshan-audit index build"
 FILES_PER_PARTITION = 64  # small partitions: documents vary a lot in parsing cost
 
 
-def _fingerprint_partition(items: Iterator[tuple[str, bool]]) -> Iterator[Any]:
+def _fingerprint_partition(items: Iterator[str]) -> Iterator[Any]:
     """Executor side: the local build's read-and-fingerprint, a batch at a time."""
     for batch in chunks(items, BATCH):
         yield from read_and_fingerprint(batch)
@@ -88,9 +88,7 @@ def fingerprinted(spark: Any, paths: list[str], stats: UpdateStats) -> Iterator[
     from pyspark import StorageLevel
 
     slices = max(1, -(-len(paths) // FILES_PER_PARTITION))
-    # the first STOP_SAMPLE files also return their seed sets, as in a local build
-    items = list(sample_flags(paths))
-    rdd = spark.sparkContext.parallelize(items, slices).mapPartitions(_fingerprint_partition)
+    rdd = spark.sparkContext.parallelize(paths, slices).mapPartitions(_fingerprint_partition)
     # every partition is fingerprinted in parallel and kept on the executors; only then
     # are they streamed to the driver, in order (toLocalIterator alone runs them one by one)
     rdd = rdd.persist(StorageLevel.MEMORY_AND_DISK)
