@@ -31,8 +31,9 @@ def test_real_pairs_find_their_parent_among_distractors(tmp_path: Path) -> None:
     assert report["pairs_that_copy"] == len(eval_real_pairs.PAIRS)
     # the parent holds (owns, or is listed as also_in on) its text as when checked alone
     assert report["kept_held_share"] >= 0.9, report["pairs"]
-    # owned outright: text shared with a more literal sibling goes to the sibling
-    assert report["kept_share"] >= 0.7, report["pairs"]
+    # owned outright: text shared with a sibling that copies the same parent goes to the
+    # source the draft cites (15 of 16; 广西 2017's parent is not found)
+    assert report["kept_share"] >= 0.9, report["pairs"]
     found = [p for p in report["pairs"] if p["rank"] is not None]
     assert len(found) >= 15, report["pairs"]
     # same-topic documents that do not copy stay near zero (one known exception:

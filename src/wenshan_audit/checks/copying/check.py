@@ -344,24 +344,42 @@ def _recency(source: Source) -> str:
     return year.group(1) if year else ""
 
 
+_NUMBER_FURNITURE = re.compile(r"[\s〔〕\[\]［］()（）【】《》]")
+
+
+def _cited(text: str, source: Source) -> bool:
+    """Does the draft name ``source`` (its 文号, or its title of 8+ characters)?
+
+    A lower document cites the upper one it implements; where it shares the
+    same text with that document and with a sibling that copies it, the text
+    is the cited document's (浙江 and 广东 both copying 国办发〔2018〕123号).
+    """
+    flat = _NUMBER_FURNITURE.sub("", text)
+    number = _NUMBER_FURNITURE.sub("", source.doc_number or "")
+    title = _NUMBER_FURNITURE.sub("", source.title or "")
+    return bool(number and number in flat) or (len(title) >= 8 and title in flat)
+
+
 def _assigned(
     draft: _Draft, found: list[_Found], issuer: str | None, min_passage: int
 ) -> list[dict[str, Any]]:
     """Source entries in which every draft character belongs to one source.
 
-    Passages claim characters best first: most literal evidence, then the
-    closest issuer, then the most recent source. Where a later passage
+    Passages claim characters best first: most literal evidence, then a
+    source the draft cites, then the closest issuer, then the most recent
+    source. Where a later passage
     overlaps a claimed one, the two compete on the common characters: the
     one more literal there (evidence, then numbers too: the 2021 notice, not
-    the 2020 one, for a 2021 draft) takes them. Sources that hold the same
+    the 2020 one, for a 2021 draft; then the cited source) takes them. Sources that hold the same
     text (template siblings, documents copying the same parent) are listed
     on the passage as ``also_in`` and not counted again; a passage that
     would own fewer than half of its characters, or that lost all but a
     remnant shorter than ``min_passage`` to more literal ones, is only such a
     mention (else a passage of template siblings would be reported in pieces).
     """
+    cited = {f.source.path: _cited(draft.text, f.source) for f in found}
     order = sorted(found, key=lambda f: _recency(f.source), reverse=True)
-    order.sort(key=lambda f: (-f.evidence, -_closeness(issuer, f.source)))
+    order.sort(key=lambda f: (-f.evidence, -cited[f.source.path], -_closeness(issuer, f.source)))
     owner = np.full(len(draft.text), -1, dtype=np.int64)
     kept: list[_Found] = []
     also: list[dict[str, Source]] = []
@@ -370,7 +388,8 @@ def _assigned(
         rivals = np.unique(owner[f.start : f.end][owner[f.start : f.end] >= 0]).tolist()
         for k in rivals:
             lo, hi = max(f.start, kept[k].start), min(f.end, kept[k].end)
-            if _score(f, lo, hi, draft) > _score(kept[k], lo, hi, draft):
+            ours = (*_score(f, lo, hi, draft), cited[f.source.path])
+            if ours > (*_score(kept[k], lo, hi, draft), cited[kept[k].source.path]):
                 trial[lo:hi][owner[lo:hi] == k] = -2
         span = trial[f.start : f.end]
         taken = draft.counts[f.start : f.end] & (span < 0)
