@@ -49,6 +49,9 @@ MODEL_NAME = "burden_model.json.gz"
 DATA_NAME = "burden_sentences.csv"
 NONE = "none"  # the model's class for a sentence that demands nothing
 MODES = ("rules", "model", "combined")
+# the model reads whole sentences only: table cells, addressee lines ("各单位：") and short
+# fragments carry too few characters for its n-grams to mean anything
+MODEL_MIN_CHARS = 15
 CONFIG_KEYS = ("enabled", "rules_file", "disable", "model", "use_model", "training_data")
 RULE_KEYS = ("id", "severity", "name", "patterns", "requires", "explanation", "source")
 REGEX_KEYS = ("regex", "cues", "min_count", "min_matches")
@@ -232,6 +235,8 @@ class Ruleset:
         """
         assert self.model is not None
         sentence = sentences[index]
+        if len(sentence.text) < MODEL_MIN_CHARS or sentence.text.endswith(("：", ":")):
+            return None
         probs = self.model.score(sentence.text)
         families = [c for c in self.model.classes if c in self.by_id]
         if not families or NONE not in probs:
