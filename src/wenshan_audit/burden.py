@@ -566,7 +566,9 @@ def _merged(files: tuple[tuple[Path, float], ...]) -> tuple[tuple[Rule, ...], Co
         found, context = _parsed(path, mtime)
         for rule in found:
             if rule.id in origin:
-                raise ConfigError(path, rule.id, f"规则编号与 {origin[rule.id]} 中的重复，请改为唯一的 id")
+                raise ConfigError(
+                    path, rule.id, f"规则编号与 {origin[rule.id]} 中的重复，请改为唯一的 id"
+                )
             origin[rule.id] = path
         rules.extend(found)
         for key, values in context.items():

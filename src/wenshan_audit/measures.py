@@ -24,10 +24,10 @@ from typing import Any
 from .audit import AuditOptions
 from .config import Config
 from .errors import ConfigError
-from .sentence_model import Example, SentenceModel, f1_score, fit, folds, load_model
 from .metadata import kinds
 from .model import CheckOutcome, Document, Finding, Paragraph, Severity
 from .ruleset import load_rules, packaged_rules_dir
+from .sentence_model import Example, SentenceModel, f1_score, fit, folds, load_model
 from .sentences import Sentence, of_document
 
 RULES_FILE = "measures.yaml"

@@ -30,6 +30,7 @@ from .errors import ConfigError
 
 FORMAT_VERSION = 1
 _WHITE = re.compile(r"\s\s+")  # sklearn's char analyzer collapses runs of whitespace
+_WORD = re.compile(r"\w{2,}")  # a driving n-gram worth showing: no punctuation, two chars or more
 
 
 @dataclass(frozen=True)
@@ -82,8 +83,8 @@ class SentenceModel:
         """The (up to ``top``) stretches of ``text`` that most raise ``label`` over ``against``.
 
         Each n-gram contributes (coef[label] - coef[against]) x its tf-idf weight;
-        overlapping n-grams with a positive contribution merge into one stretch,
-        returned as (words, offset in ``text``), strongest first.
+        the strongest few n-grams of two or more characters are located in the
+        sentence and overlapping ones merged, returned as (words, offset), strongest first.
         """
         indices, vector, grams = self._weights(text)
         if not indices:
@@ -91,28 +92,23 @@ class SentenceModel:
         rows = self._matrix[indices]
         gain = (rows[:, self.classes.index(label)] - rows[:, self.classes.index(against)]) * vector
         lowered = text.lower()
-        per_char = [0.0] * len(lowered)
-        for gram, value in zip(grams, gain, strict=True):
-            if value <= 0 or len(gram.strip()) < 2:
-                continue
-            start = lowered.find(gram)
-            while start >= 0:
-                for i in range(start, start + len(gram)):
-                    per_char[i] += float(value)
-                start = lowered.find(gram, start + 1)
-        spans: list[tuple[float, int, int]] = []
-        i = 0
-        while i < len(per_char):
-            if per_char[i] <= 0:
-                i += 1
-                continue
-            j = i
-            while j < len(per_char) and per_char[j] > 0:
-                j += 1
-            spans.append((sum(per_char[i:j]), i, j))
-            i = j
-        spans.sort(reverse=True)
-        return [(text[a:b], a) for _, a, b in spans[:top]]
+        ranked = sorted(
+            ((float(g), gram) for g, gram in zip(gain, grams, strict=True) if g > 0),
+            reverse=True,
+        )
+        found = sorted(
+            (lowered.find(gram), lowered.find(gram) + len(gram), value)
+            for value, gram in [(v, g) for v, g in ranked if _WORD.fullmatch(g)][: 3 * top]
+        )
+        spans: list[list[float]] = []  # [start, end, gain], overlapping n-grams merged
+        for start, end, value in found:
+            if spans and start <= spans[-1][1]:
+                spans[-1][1] = max(spans[-1][1], end)
+                spans[-1][2] += value
+            else:
+                spans.append([start, end, value])
+        spans.sort(key=lambda span: -span[2])
+        return [(text[int(a) : int(b)], int(a)) for a, b, _ in spans[:top]]
 
     def _ngrams(self, text: str) -> Iterable[str]:
         text = _WHITE.sub(" ", text.lower())
@@ -165,7 +161,9 @@ def load_model(path: Path, key: str = "measures.model") -> SentenceModel:
             threshold=float(data["threshold"]),
         )
     except FileNotFoundError:
-        raise ConfigError(path, key, "模型文件不存在，请运行 wenshan-audit rules train 生成") from None
+        raise ConfigError(
+            path, key, "模型文件不存在，请运行 wenshan-audit rules train 生成"
+        ) from None
     except (OSError, ValueError, KeyError, TypeError, IndexError) as exc:
         raise ConfigError(
             path,

@@ -70,7 +70,9 @@ def train(
     ] = None,
     output: Annotated[
         Path | None,
-        typer.Option("--output", "-o", help="模型写到哪里（默认取配置 [measures] / [burden] model）"),
+        typer.Option(
+            "--output", "-o", help="模型写到哪里（默认取配置 [measures] / [burden] model）"
+        ),
     ] = None,
     model: ModelOption = ModelName.measures,
     config: ConfigOption = None,
