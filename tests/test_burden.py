@@ -608,7 +608,7 @@ def test_office_sentences_teach_the_model_its_own_family(tmp_path: Path) -> None
         app, ["rules", "train", "-m", "burden", "-d", str(mine), "-c", str(config.source)]
     )
     assert result.exit_code == 0, result.output
-    check = burden.build(load(config.source), AuditOptions())
+    check = burden.build(load(Path(config.source)), AuditOptions())
     assert check is not None and "burden.province_weekend_duty" in check.ruleset.model.classes
     found = lint(check.ruleset, "各乡镇第30周由班子成员带领干部周末到岗值守坐班。", "model")
     assert [f.rule for f in found] == ["burden.province_weekend_duty"]

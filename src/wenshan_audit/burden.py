@@ -217,29 +217,39 @@ class Ruleset:
         reads only the sentences no rule fired on).
         """
         hits = self.hits(text, sentences) if mode != "model" else {}
-        findings: list[Finding] = []
-        for index in range(len(sentences)) if self.model is not None else sorted(hits):
-            found = self.judge(text, sentences, index, hits[index]) if index in hits else []
-            if not found and self.model is not None and mode != "rules":
-                hit = self.model_hit(text, sentences, index)
-                if hit is not None and hit.score is not None and hit.score >= self.model.threshold:
-                    found = [_finding(hit, sentences[index])]
-            findings.extend(found)
-        return tuple(findings)
+        found = {index: self.judge(text, sentences, index, hits[index]) for index in hits}
+        if self.model is not None and mode != "rules":
+            unread = [i for i, s in enumerate(sentences) if not found.get(i) and _readable(s)]
+            scores = self.model.score_many([sentences[i].text for i in unread])
+            for index, probs in zip(unread, scores, strict=True):
+                hit = self.model_hit(text, sentences, index, probs=probs)
+                if hit is not None:
+                    found[index] = [_finding(hit, sentences[index])]
+        return tuple(f for index in sorted(found) for f in found[index])
 
-    def model_hit(self, text: str, sentences: Sequence[Sentence], index: int) -> Hit | None:
-        """The model's reading of one sentence, or None when its context vetoes it.
+    def model_hit(
+        self,
+        text: str,
+        sentences: Sequence[Sentence],
+        index: int,
+        threshold: float | None = None,
+        probs: dict[str, float] | None = None,
+    ) -> Hit | None:
+        """The model's reading of one sentence: a hit when its demand probability reaches
+        ``threshold`` (the model's own by default) and its context does not veto it;
+        ``probs`` are the sentence's class probabilities when already scored.
 
         The hit is anchored at the strongest driving words, so a prohibition or
         description before them in the sentence vetoes it as it would a cue.
         """
         assert self.model is not None
         sentence = sentences[index]
-        if len(sentence.text) < MODEL_MIN_CHARS or sentence.text.endswith(("：", ":")):
+        if not _readable(sentence):
             return None
-        probs = self.model.score(sentence.text)
+        probs = probs or self.model.score(sentence.text)
         families = [c for c in self.model.classes if c in self.by_id]
-        if not families or NONE not in probs:
+        limit = self.model.threshold if threshold is None else threshold
+        if not families or NONE not in probs or 1.0 - probs[NONE] < limit:
             return None
         family = max(families, key=probs.__getitem__)
         drivers = self.model.drivers(sentence.text, family, NONE)
@@ -335,6 +345,11 @@ class Ruleset:
         return (text.endswith(("：", ":")) or _is_heading(sentences[lead])) and (
             self.context.leads_list(text)
         )
+
+
+def _readable(sentence: Sentence) -> bool:
+    """Whether the model reads this sentence (not a fragment or an addressee line)."""
+    return len(sentence.text) >= MODEL_MIN_CHARS and not sentence.text.endswith(("：", ":"))
 
 
 def longest_only(hits: list[Hit]) -> list[Hit]:
@@ -719,7 +734,7 @@ def _model_scores(ruleset: Ruleset, text: str) -> float:
     sentences = sentence_splitter.split(text)
     best = 0.0
     for index in range(len(sentences)):
-        hit = ruleset.model_hit(text, sentences, index)
+        hit = ruleset.model_hit(text, sentences, index, threshold=0.0)
         if hit is not None and hit.score is not None:
             best = max(best, hit.score)
     return best

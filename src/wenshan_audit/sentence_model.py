@@ -16,20 +16,21 @@ from __future__ import annotations
 import csv
 import gzip
 import json
-import math
 import re
 from collections import Counter
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import ahocorasick
 import numpy as np
 
 from .errors import ConfigError
 
 FORMAT_VERSION = 1
 _WHITE = re.compile(r"\s\s+")  # sklearn's char analyzer collapses runs of whitespace
+_SEPARATOR = "\x00"  # joins sentences for one scan; sklearn's vocabulary never holds it
 _WORD = re.compile(r"\w{2,}")  # a driving n-gram worth showing: no punctuation, two chars or more
 
 
@@ -53,31 +54,62 @@ class SentenceModel:
     blend: float  # weight of the model where a check blends it with a rule score
     threshold: float  # the check's decision threshold, tuned at training time
     _matrix: Any = field(default=None, init=False, repr=False, compare=False)
+    _idf: Any = field(default=None, init=False, repr=False, compare=False)
+    _automaton: Any = field(default=None, init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        # columns per n-gram, so scoring touches only the n-grams of the sentence
+        # one row per n-gram, so scoring touches only the rows of the sentence's n-grams
         object.__setattr__(self, "_matrix", np.asarray(self.coef, dtype=np.float64).T.copy())
+        object.__setattr__(self, "_idf", np.asarray(self.idf, dtype=np.float64))
+        automaton = ahocorasick.Automaton()
+        for gram, index in self.vocabulary.items():
+            automaton.add_word(gram, index)
+        if self.vocabulary:
+            automaton.make_automaton()
+        object.__setattr__(self, "_automaton", automaton)
 
     def _weights(self, text: str) -> tuple[list[int], np.ndarray, list[str]]:
         counts = Counter(self._ngrams(text))
-        indices, grams, weights = [], [], []
-        for gram, count in counts.items():
-            index = self.vocabulary.get(gram)
-            if index is not None:
-                indices.append(index)
-                grams.append(gram)
-                weights.append((1.0 + math.log(count)) * self.idf[index])
-        vector = np.asarray(weights, dtype=np.float64)
-        norm = float(np.sqrt(vector @ vector)) if weights else 0.0
+        vocabulary = self.vocabulary
+        grams = [gram for gram in counts if gram in vocabulary]
+        indices = [vocabulary[gram] for gram in grams]
+        tf = np.fromiter((counts[gram] for gram in grams), dtype=np.float64, count=len(grams))
+        vector = (1.0 + np.log(tf)) * self._idf[indices]
+        norm = float(np.sqrt(vector @ vector)) if grams else 0.0
         return indices, vector / (norm or 1.0), grams
 
     def score(self, text: str) -> dict[str, float]:
         """Class probabilities for one sentence (same as sklearn's predict_proba)."""
-        indices, vector, _ = self._weights(text)
-        logits = np.asarray(self.intercept) + (vector @ self._matrix[indices] if indices else 0.0)
-        exps = np.exp(logits - logits.max())
-        probs = exps / exps.sum()
-        return {c: float(p) for c, p in zip(self.classes, probs, strict=True)}
+        return self.score_many([text])[0]
+
+    def score_many(self, texts: Sequence[str]) -> list[dict[str, float]]:
+        """:meth:`score` for many sentences at once.
+
+        One Aho-Corasick pass over the sentences (normalised as sklearn does, joined
+        by a character no n-gram holds) finds every vocabulary n-gram; counting,
+        tf-idf and the product with the coefficients are then a few array operations.
+        """
+        if not texts:
+            return []
+        normalised = [_WHITE.sub(" ", t.lower()) for t in texts]
+        joined = _SEPARATOR.join(normalised)
+        bounds = np.cumsum([len(t) + 1 for t in normalised])  # one past each separator
+        found = np.array(list(self._automaton.iter(joined)), dtype=np.int64).reshape(-1, 2)
+        logits = np.tile(np.asarray(self.intercept, dtype=np.float64), (len(texts), 1))
+        if len(found):
+            rows = np.searchsorted(bounds, found[:, 0], side="right")
+            keys, counts = np.unique(rows * len(self.idf) + found[:, 1], return_counts=True)
+            where, indices = np.divmod(keys, len(self.idf))
+            weights = (1.0 + np.log(counts)) * self._idf[indices]
+            norms = np.sqrt(np.bincount(where, weights * weights, minlength=len(texts)))
+            weights = weights / np.where(norms > 0, norms, 1.0)[where]
+            # keys are sorted, so each sentence's n-grams form one contiguous block
+            present, starts = np.unique(where, return_index=True)
+            contributions = self._matrix[indices] * weights[:, None]
+            logits[present] += np.add.reduceat(contributions, starts, axis=0)
+        exps = np.exp(logits - logits.max(axis=1, keepdims=True))
+        probs = exps / exps.sum(axis=1, keepdims=True)
+        return [dict(zip(self.classes, map(float, row), strict=True)) for row in probs]
 
     def drivers(self, text: str, label: str, against: str, top: int = 3) -> list[tuple[str, int]]:
         """The (up to ``top``) stretches of ``text`` that most raise ``label`` over ``against``.
@@ -110,12 +142,14 @@ class SentenceModel:
         spans.sort(key=lambda span: -span[2])
         return [(text[int(a) : int(b)], int(a)) for a, b, _ in spans[:top]]
 
-    def _ngrams(self, text: str) -> Iterable[str]:
+    def _ngrams(self, text: str) -> list[str]:
         text = _WHITE.sub(" ", text.lower())
         low, high = self.ngram
-        for n in range(low, min(high, len(text)) + 1):
-            for i in range(len(text) - n + 1):
-                yield text[i : i + n]
+        return [
+            text[i : i + n]
+            for n in range(low, min(high, len(text)) + 1)
+            for i in range(len(text) - n + 1)
+        ]
 
     def tuned(self, blend: float, threshold: float) -> SentenceModel:
         return SentenceModel(
