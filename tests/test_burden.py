@@ -613,3 +613,11 @@ def test_office_sentences_teach_the_model_its_own_family(tmp_path: Path) -> None
     assert check is not None and "burden.province_weekend_duty" in check.ruleset.model.classes
     found = lint(check.ruleset, "各乡镇第30周由班子成员带领干部周末到岗值守坐班。", "model")
     assert [f.rule for f in found] == ["burden.province_weekend_duty"]
+
+
+def test_a_disabled_family_is_not_reported_by_the_model(tmp_path: Path) -> None:
+    sentence, rule = MODEL_ONLY[0]
+    config = write_config(tmp_path, f'[burden]\ndisable = ["{rule}"]\n')
+    check = burden.build(config, AuditOptions())
+    assert check is not None
+    assert rule not in {f.rule for f in lint(check.ruleset, sentence, "combined")}

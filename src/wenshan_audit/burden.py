@@ -12,8 +12,8 @@ Findings are reported per sentence, at most one per rule and sentence.
 Cue lists never cover every wording, so a sentence classifier
 (:mod:`sentence_model`, trained on ``rules/burden_sentences.csv``: one class per
 rule id plus ``none``) reads the sentences no rule fired on. When its demand
-probability (1 - P(none)) reaches the threshold tuned at training time, the
-sentence becomes a finding of the most probable family, explained by the words
+probability (the summed probability of the families in force) reaches the
+threshold tuned at training time, the sentence becomes a finding of the most probable family, explained by the words
 that drove the model; the same context vetoes (prohibition, description,
 quotation, prohibition list) are judged at the strongest of those words.
 An office adds its own families (a province's 负面清单) as ``burden-*.yaml``
@@ -247,9 +247,12 @@ class Ruleset:
         if not _readable(sentence):
             return None
         probs = probs or self.model.score(sentence.text)
+        # only the families in force count: a disabled one is neither reported nor
+        # allowed to lift another family over the threshold
         families = [c for c in self.model.classes if c in self.by_id]
+        demand = sum(probs[c] for c in families)
         limit = self.model.threshold if threshold is None else threshold
-        if not families or NONE not in probs or 1.0 - probs[NONE] < limit:
+        if not families or demand < limit:
             return None
         family = max(families, key=probs.__getitem__)
         drivers = self.model.drivers(sentence.text, family, NONE)
@@ -261,7 +264,7 @@ class Ruleset:
             start + len(words),
             start,
             words,
-            score=1.0 - probs[NONE],
+            score=demand,
             words=tuple(w for w, _ in drivers),
         )
         return hit if self._applies(text, sentences, index, hit) else None
