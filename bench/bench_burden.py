@@ -1,4 +1,4 @@
-"""Burden-demand lint speed: Aho-Corasick prefilter vs. a naive per-sentence regex loop.
+"""Burden-demand lint speed: rules + model vs rules alone vs a naive per-sentence regex loop.
 
     .venv/bin/python bench/bench_burden.py [--chars 10000] [--runs 200]
 
@@ -14,8 +14,10 @@ Printed, measured in the same run on the same sentences:
   (target: well under 10 ms per 10,000-character document);
 - lint (naive baseline): for every sentence, ``re.search`` each literal and each
   regex of every rule, then the same context judgement;
-- the ratio, and a check that both give the same findings.
-Building the automaton once is timed separately (it is cached per run).
+- lint (rules + model): the same, plus the sentence model on every sentence no
+  rule fired on (the audit's default path); its ratio to the rules alone;
+- the ratio, and a check that the automaton and the baseline give the same findings.
+Building the automaton and loading the model once are timed separately (cached per run).
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from wenshan_audit.checks import burden
+from wenshan_audit.config import Config
 from wenshan_audit.readers import read_document
 from wenshan_audit.ruleset import packaged_rules_dir
 from wenshan_audit.sentences import Sentence, split
@@ -102,6 +105,9 @@ def main() -> None:
     start = time.perf_counter()
     ruleset = burden.load_ruleset(rules_file)
     build = time.perf_counter() - start
+    start = time.perf_counter()
+    combined = burden.ruleset_for(Config())
+    load = time.perf_counter() - start
     text = corpus_text(args.chars)
     sentences = split(text)
     naive = NaiveLint(ruleset)
@@ -112,6 +118,8 @@ def main() -> None:
 
     t_split = per_call(lambda: split(text), args.runs)
     t_fast = per_call(lambda: ruleset.lint(text, split(text)), args.runs)
+    t_model = per_call(lambda: combined.lint(text, split(text)), max(args.runs // 10, 5))
+    model_findings = combined.lint(text, sentences)
     t_naive = per_call(lambda: naive.lint(text, split(text)), max(args.runs // 10, 5))
 
     print(
@@ -119,14 +127,21 @@ def main() -> None:
         f"{len(ruleset.rules)} rules, {patterns} patterns"
     )
     print(f"build rules + automaton (once per run): {build * 1000:.1f} ms")
+    print(f"build rules + automaton + load the model (once per run): {load * 1000:.1f} ms")
     print("per document (split included)   best ms   median ms     docs/s (best)")
     for label, (best, median) in (
         ("split only", t_split),
         ("lint, automaton", t_fast),
+        ("lint, rules + model", t_model),
         ("lint, naive re.search", t_naive),
     ):
         print(f"  {label:<28}{best * 1000:8.2f}  {median * 1000:10.2f}  {1 / best:13.0f}")
     print(f"speed-up over the naive baseline: {t_naive[0] / t_fast[0]:.1f}x (best runs)")
+    print(f"rules + model vs rules alone: {t_model[0] / t_fast[0]:.1f}x the time (best runs)")
+    print(
+        f"findings, rules + model: {len(model_findings)} "
+        f"({sum(f.evidence['detected_by'] == 'model' for f in model_findings)} from the model)"
+    )
     same = [f.to_dict() for f in fast_findings] == [f.to_dict() for f in naive_findings]
     print(f"findings: {len(fast_findings)}; same as baseline: {'yes' if same else 'NO'}")
 

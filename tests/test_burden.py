@@ -1,4 +1,4 @@
-"""The burden-demand lint (负面清单): rules, context, config, rule-file validation."""
+"""The burden-demand lint (负面清单): rules, model, context, config, rule-file validation."""
 
 from __future__ import annotations
 
@@ -6,20 +6,24 @@ import textwrap
 from pathlib import Path
 
 import pytest
+from typer.testing import CliRunner
 
-from wenshan_audit.audit import AuditOptions, Auditor
 from wenshan_audit.checks import burden
+from wenshan_audit.audit import AuditOptions, Auditor
+from wenshan_audit.cli import app
 from wenshan_audit.config import Config, load
 from wenshan_audit.errors import ConfigError
 from wenshan_audit.model import Finding, Severity
 from wenshan_audit.readers import read_document
 from wenshan_audit.ruleset import packaged_rules_dir
-from wenshan_audit.sentences import split
+from wenshan_audit.sentence_model import load_model, read_examples
+from wenshan_audit.sentences import of_document, split
 
 ROOT = Path(__file__).resolve().parents[1]
-LABELLED = Path(__file__).parent / "data" / "burden_sentences.tsv"
-SEEDS = Path("/work/shared/seeds")
-REAL_DOCS = Path("/work/shared/corpus/real/docs")
+SHARED = ROOT.parent / "shared"
+SEEDS = SHARED / "seeds"
+REAL_DOCS = SHARED / "corpus" / "real" / "docs"
+CORPUS = (SHARED / "corpus" / "real" / "docs", SHARED / "corpus" / "real2" / "docs", SEEDS)
 
 
 @pytest.fixture(scope="module")
@@ -29,55 +33,41 @@ def ruleset() -> burden.Ruleset:
     return check.ruleset
 
 
-def lint(ruleset: burden.Ruleset, text: str) -> tuple[Finding, ...]:
-    return ruleset.lint(text, split(text))
+def lint(ruleset: burden.Ruleset, text: str, mode: str = "rules") -> tuple[Finding, ...]:
+    return ruleset.lint(text, split(text), mode)
 
 
-def rules_of(ruleset: burden.Ruleset, text: str) -> set[str]:
-    return {f.rule for f in lint(ruleset, text)}
+def rules_of(ruleset: burden.Ruleset, text: str, mode: str = "rules") -> set[str]:
+    return {f.rule for f in lint(ruleset, text, mode)}
 
 
-# --- the labelled set -------------------------------------------------------------------------
+# --- the labelled sentences (rules/burden_sentences.csv) --------------------------------------
 
 
-def labelled() -> list[tuple[str, str]]:
-    rows = []
-    for line in LABELLED.read_text(encoding="utf-8").splitlines():
-        if line and not line.startswith("#"):
-            label, sentence = line.split("\t")
-            rows.append((label, sentence))
-    return rows
+def examples(ruleset: burden.Ruleset) -> list:
+    return read_examples(burden.shipped_data_path(), burden.labels_of(ruleset))
 
 
-def test_labelled_set_is_large_and_balanced() -> None:
-    rows = labelled()
-    demands = sum(1 for label, _ in rows if label != "-")
-    assert len(rows) >= 80
-    assert 0.4 <= demands / len(rows) <= 0.6
+def test_labelled_set_is_large_and_covers_every_family(ruleset: burden.Ruleset) -> None:
+    rows = examples(ruleset)
+    held_out = [e for e in rows if e.split == "test"]
+    assert len(rows) >= 1000 and len(held_out) >= 120
+    families = {r.id for r in ruleset.rules}
+    for part in ("train", "test"):
+        assert {e.label for e in rows if e.split == part} == families | {burden.NONE}, part
 
 
-def test_precision_and_recall_on_labelled_sentences(ruleset: burden.Ruleset) -> None:
-    tp = fp = fn = 0
-    misses: list[str] = []
-    for label, sentence in labelled():
-        found = rules_of(ruleset, sentence)
-        if label == "-":
-            fp += bool(found)
-            if found:
-                misses.append(f"误报 {sorted(found)}：{sentence}")
-        elif label in found:
-            tp += 1
-        else:
-            fn += 1
-            misses.append(f"漏报 {label}（得到 {sorted(found)}）：{sentence}")
-    precision = tp / (tp + fp)
-    recall = tp / (tp + fn)
+def test_held_out_precision_and_recall(ruleset: burden.Ruleset) -> None:
+    scores = {row.mode: row for row in burden.evaluate(examples(ruleset), ruleset)}
+    combined = scores["combined"]
     print(
-        f"\nburden lint on {tp + fn} demands / {len(labelled()) - tp - fn} others: "
-        f"precision {precision:.3f}, recall {recall:.3f} (tp={tp} fp={fp} fn={fn})"
+        "\nheld-out: "
+        + "; ".join(f"{m} P={r.precision:.3f} R={r.recall:.3f}" for m, r in scores.items())
     )
-    assert precision >= 0.9, misses
-    assert recall >= 0.9, misses
+    assert combined.precision >= 0.95, combined.errors
+    assert combined.recall >= 0.9, combined.errors
+    # the model is what reaches the wordings no cue list names
+    assert combined.recall > scores["rules"].recall + 0.3
 
 
 # --- both sides of the context rules ----------------------------------------------------------
@@ -233,30 +223,25 @@ def test_upper_documents_that_prohibit_burdens_give_no_errors(ruleset: burden.Ru
         pytest.skip("samples/upper 中没有上级文件样例")
     for path in paths:
         text = read_document(path).text
-        assert [f for f in lint(ruleset, text) if f.severity is not Severity.INFO] == [], path.name
+        found = [f for f in lint(ruleset, text, "combined") if f.severity is not Severity.INFO]
+        assert found == [], path.name
 
 
-def test_seed_speeches_rarely_trigger(ruleset: burden.Ruleset) -> None:
-    paths = sorted(SEEDS.glob("*.txt"))
+def test_real_corpus_raises_nothing(ruleset: burden.Ruleset) -> None:
+    """The real documents and the seed speeches prohibit, describe or serve; none demands.
+
+    Every finding ever raised here was read; the context words in burden.yaml and
+    MODEL_MIN_CHARS were set while reading them, so this figure is tuned.
+    """
+    paths = [p for folder in CORPUS if folder.is_dir() for p in sorted(folder.glob("*.txt"))]
     if not paths:
-        pytest.skip(f"{SEEDS} 不存在")
-    findings = [f for p in paths for f in lint(ruleset, p.read_text(encoding="utf-8"))]
-    chars = sum(len(p.read_text(encoding="utf-8")) for p in paths)
-    print(f"\nseed speeches: {len(findings)} findings in {chars} characters")
-    # the seeds describe and prohibit burdens; they demand none
-    assert len(findings) <= 2, [f.text for f in findings]
-
-
-def test_real_public_documents_have_few_false_alarms(ruleset: burden.Ruleset) -> None:
-    if not REAL_DOCS.is_dir():
-        pytest.skip(f"{REAL_DOCS} 不存在（真实公开文件语料未挂载）")
-    chars = findings = 0
-    for path in sorted(REAL_DOCS.iterdir()):
-        text = path.read_text(encoding="utf-8", errors="replace")
-        chars += len(text)
-        findings += len(lint(ruleset, text))
-    print(f"\nreal documents: {findings} findings in {chars} characters")
-    assert findings <= chars / 100_000
+        pytest.skip(f"{SHARED} 不存在（真实公文语料未挂载）")
+    found = []
+    for path in paths:
+        doc = read_document(path)
+        found += [(path.name, f.rule, f.text) for f in ruleset.lint(doc.text, of_document(doc))]
+    print(f"\nreal corpus: {len(paths)} documents, {len(found)} findings")
+    assert found == []
 
 
 # --- configuration ----------------------------------------------------------------------------
@@ -451,3 +436,187 @@ def test_shipped_rule_file_covers_the_negative_list() -> None:
         "展板",
     ):
         assert cue in cues
+
+
+# --- the sentence model -----------------------------------------------------------------------
+
+# written for these tests: demands no cue of burden.yaml names
+MODEL_ONLY = [
+    ("各村干部每天傍晚六点前把当天巡河情况发到镇河长办工作群里。", "burden.daily_report"),
+    ("各村要为这次人口抽样调查单独拉一个群，调查员全部进群。", "burden.one_group_per_matter"),
+    ("县里将组织三个部门对同一批项目分别检查验收，每月各一次。", "burden.repeat_inspection"),
+]
+
+
+@pytest.mark.parametrize(("sentence", "rule"), MODEL_ONLY)
+def test_model_finds_what_no_cue_names(ruleset: burden.Ruleset, sentence: str, rule: str) -> None:
+    assert rules_of(ruleset, sentence, "rules") == set()
+    (finding,) = lint(ruleset, sentence, "combined")
+    assert finding.rule == rule
+    assert finding.severity is ruleset.by_id[rule].severity
+    assert finding.evidence["detected_by"] == "model"
+    assert finding.evidence["score"] >= ruleset.model.threshold
+    words = finding.evidence["words"]
+    assert words and all(w in sentence for w in words)
+    # the reviewer reads which family, which words, and what to do instead
+    assert finding.message.startswith(ruleset.by_id[rule].name)
+    assert f"“{words[0]}”" in finding.message
+    assert ruleset.by_id[rule].explanation in finding.message
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "不得要求各村干部每天傍晚六点前把当天巡河情况发到镇河长办工作群里。",
+        "有的部门要求各村干部每天傍晚六点前把当天巡河情况发到工作群里。",
+        "严禁下列行为：要求各村为一次抽样调查单独拉一个群并让调查员全部进群。",
+    ],
+)
+def test_context_vetoes_model_hits(ruleset: burden.Ruleset, sentence: str) -> None:
+    assert lint(ruleset, sentence, "model") == ()
+
+
+def test_rule_hits_are_reported_as_rules(ruleset: burden.Ruleset) -> None:
+    (finding,) = lint(ruleset, "各村要建立九本纸质台账。", "combined")
+    assert finding.evidence["detected_by"] == "rule"
+    assert "score" not in finding.evidence
+
+
+def test_model_skips_fragments_and_addressee_lines(ruleset: burden.Ruleset) -> None:
+    for text in ("填报单位", "驻市各单位、各乡镇、各有关部门："):
+        assert lint(ruleset, text, "model") == ()
+
+
+def test_use_model_false_keeps_the_rules_only(tmp_path: Path) -> None:
+    config = write_config(tmp_path, "[burden]\nuse_model = false\n")
+    check = burden.build(config, AuditOptions())
+    assert check is not None and check.ruleset.model is None
+    assert lint(check.ruleset, MODEL_ONLY[0][0], "combined") == ()
+    assert rules_of(check.ruleset, "各村干部每日打卡。", "combined") == {"burden.daily_checkin"}
+
+
+def test_missing_model_file_names_the_key(tmp_path: Path) -> None:
+    config = write_config(tmp_path, '[burden]\nmodel = "none.json.gz"\n')
+    with pytest.raises(ConfigError) as info:
+        burden.build(config, AuditOptions())
+    assert info.value.key == "burden.model"
+    assert "rules train" in str(info.value)
+
+
+# --- an office's own families (a province's 负面清单) ------------------------------------------
+
+PROVINCE = """\
+context:
+  negations: [不再搞]
+rules:
+  - id: burden.province_weekend_duty
+    severity: warning
+    name: 周末轮流坐班
+    patterns: [周末坐班, 轮流坐班]
+    explanation: 非汛期不安排乡镇干部周末轮流坐班，值班按值班制度执行。
+    source: 本省《基层减负负面清单》第3条
+"""
+
+
+def office_config(tmp_path: Path, extra: str = PROVINCE, body: str = "") -> Config:
+    (tmp_path / "rules").mkdir(exist_ok=True)
+    (tmp_path / "rules" / "burden-本省.yaml").write_text(extra, encoding="utf-8")
+    return write_config(tmp_path, 'rules = "rules"\n' + body)
+
+
+def test_office_families_join_the_shipped_rules(tmp_path: Path) -> None:
+    config = office_config(tmp_path)
+    check = burden.build(config, AuditOptions())
+    assert check is not None
+    ids = {r.id for r in check.ruleset.rules}
+    assert "burden.province_weekend_duty" in ids and "burden.photo_evidence" in ids
+    (finding,) = lint(check.ruleset, "各乡镇干部周末轮流坐班，每次不少于两人。", "combined")
+    assert finding.rule == "burden.province_weekend_duty"
+    assert "本省《基层减负负面清单》" in finding.evidence["rule_source"]
+    # the office's context words join the shipped ones
+    assert lint(check.ruleset, "今后不再搞周末坐班。", "combined") == ()
+    assert lint(check.ruleset, "不得要求基层拍照留痕。", "combined") == ()
+    # and the family is a label its own training sentences may carry
+    labels = burden.labels_of(burden.ruleset_for(config, with_model=False))
+    assert "burden.province_weekend_duty" in labels
+
+
+def test_office_families_can_be_disabled_and_must_not_reuse_an_id(tmp_path: Path) -> None:
+    config = office_config(tmp_path, body='[burden]\ndisable = ["burden.province_weekend_duty"]\n')
+    check = burden.build(config, AuditOptions())
+    assert check is not None
+    assert "burden.province_weekend_duty" not in {r.id for r in check.ruleset.rules}
+    clash = PROVINCE.replace("burden.province_weekend_duty", "burden.photo_evidence")
+    (tmp_path / "clash").mkdir()
+    config = office_config(tmp_path / "clash", extra=clash)
+    with pytest.raises(ConfigError) as info:
+        burden.build(config, AuditOptions())
+    assert info.value.key == "burden.photo_evidence"
+    assert "burden-本省.yaml" in str(info.value)
+
+
+# --- training and evaluation from the command line --------------------------------------------
+
+
+def test_eval_command_prints_modes_and_families() -> None:
+    result = CliRunner().invoke(app, ["rules", "eval", "--model", "burden"])
+    assert result.exit_code == 0, result.output
+    for words in (
+        "仅规则",
+        "仅模型",
+        "规则+模型",
+        "burden.meeting_on_meeting",
+        "burden.repeat_forms",
+    ):
+        assert words in result.output
+
+
+def test_train_without_target_or_with_an_unknown_family_exits_2(tmp_path: Path) -> None:
+    result = CliRunner().invoke(app, ["rules", "train", "--model", "burden"])
+    assert result.exit_code == 2
+    assert "[burden]" in result.output
+    bad = tmp_path / "mine.csv"
+    bad.write_text("text,label\n各村每天报送。,burden.no_such_family\n", encoding="utf-8")
+    result = CliRunner().invoke(
+        app, ["rules", "train", "-m", "burden", "-d", str(bad), "-o", str(tmp_path / "m.json.gz")]
+    )
+    assert result.exit_code == 2
+    assert "第 2 行" in result.output and "burden.no_such_family" in result.output
+
+
+@pytest.mark.slow
+def test_retraining_reproduces_the_shipped_burden_model(tmp_path: Path) -> None:
+    target = tmp_path / "burden.json.gz"
+    result = CliRunner().invoke(app, ["rules", "train", "--model", "burden", "-o", str(target)])
+    assert result.exit_code == 0, result.output
+    shipped = burden.default_model_path(packaged_rules_dir())
+    # the content, not the bytes: gzip's header holds the output file's name
+    assert load_model(target).to_json() == load_model(shipped).to_json()
+
+
+@pytest.mark.slow
+def test_office_sentences_teach_the_model_its_own_family(tmp_path: Path) -> None:
+    config = office_config(tmp_path, body='[burden]\nmodel = "office.json.gz"\n')
+    mine = tmp_path / "mine.csv"
+    rows = [f"各乡镇第{i}周由班子成员带领干部周末到岗值守坐班。" for i in range(1, 25)]
+    mine.write_text(
+        "text,label\n" + "".join(f"{r},burden.province_weekend_duty\n" for r in rows),
+        encoding="utf-8",
+    )
+    runner = CliRunner()
+    result = runner.invoke(
+        app, ["rules", "train", "-m", "burden", "-d", str(mine), "-c", str(config.source)]
+    )
+    assert result.exit_code == 0, result.output
+    check = burden.build(load(Path(config.source)), AuditOptions())
+    assert check is not None and "burden.province_weekend_duty" in check.ruleset.model.classes
+    found = lint(check.ruleset, "各乡镇第30周由班子成员带领干部周末到岗值守坐班。", "model")
+    assert [f.rule for f in found] == ["burden.province_weekend_duty"]
+
+
+def test_a_disabled_family_is_not_reported_by_the_model(tmp_path: Path) -> None:
+    sentence, rule = MODEL_ONLY[0]
+    config = write_config(tmp_path, f'[burden]\ndisable = ["{rule}"]\n')
+    check = burden.build(config, AuditOptions())
+    assert check is not None
+    assert rule not in {f.rule for f in lint(check.ruleset, sentence, "combined")}

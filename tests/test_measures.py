@@ -11,6 +11,7 @@ from typer.testing import CliRunner
 
 from wenshan_audit.audit import AuditOptions, Auditor
 from wenshan_audit.checks.measures import (
+    LABELS,
     MeasuresCheck,
     default_model_path,
     extract,
@@ -24,12 +25,12 @@ from wenshan_audit.checks.measures_eval import (
     read_document_labels,
     sentence_scores,
 )
-from wenshan_audit.checks.measures_model import fit, load_model, read_examples
 from wenshan_audit.cli import app
 from wenshan_audit.config import Config, load
 from wenshan_audit.errors import ConfigError
 from wenshan_audit.readers import read_document
 from wenshan_audit.ruleset import packaged_rules_dir
+from wenshan_audit.sentence_model import fit, load_model, read_examples
 
 ROOT = Path(__file__).resolve().parents[1]
 DRAFTS = ROOT / "samples" / "drafts"
@@ -110,7 +111,7 @@ def test_labels(cues, model, text: str, label: str) -> None:
 
 
 def test_held_out_f1_meets_target(cues, model) -> None:
-    examples = read_examples(shipped_data_path())
+    examples = read_examples(shipped_data_path(), LABELS)
     assert len(examples) >= 500
     scores = {row.mode: row for row in sentence_scores(examples, cues, model)}
     assert scores["combined"].f1 >= 0.9
@@ -122,7 +123,7 @@ def test_runtime_scoring_matches_sklearn() -> None:
     from sklearn.linear_model import LogisticRegression
 
     # a third of the training data keeps the two fits quick; the equivalence is what matters
-    examples = [e for e in read_examples(shipped_data_path()) if e.split == "train"][::3]
+    examples = [e for e in read_examples(shipped_data_path(), LABELS) if e.split == "train"][::3]
     texts, labels = [e.text for e in examples], [e.label for e in examples]
     exported = fit(texts, labels)
     vectorizer = TfidfVectorizer(analyzer="char", ngram_range=(1, 3), sublinear_tf=True)

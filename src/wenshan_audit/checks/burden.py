@@ -8,6 +8,16 @@ rather than the disease: a prohibition before it in the same clause (不得要�
 a description of the problem (有的地方要求…), an item under a prohibition list
 lead (严禁下列行为：), or a quoted cue in a heading (（三）整治“指尖上的形式主义”).
 Findings are reported per sentence, at most one per rule and sentence.
+
+Cue lists never cover every wording, so a sentence classifier
+(:mod:`sentence_model`, trained on ``rules/burden_sentences.csv``: one class per
+rule id plus ``none``) reads the sentences no rule fired on. When its demand
+probability (the summed probability of the families in force) reaches the
+threshold tuned at training time, the sentence becomes a finding of the most probable family, explained by the words
+that drove the model; the same context vetoes (prohibition, description,
+quotation, prohibition list) are judged at the strongest of those words.
+An office adds its own families (a province's 负面清单) as ``burden-*.yaml``
+files in its rules directory, merged with ``burden.yaml``.
 """
 
 from __future__ import annotations
@@ -27,13 +37,22 @@ from ..config import Config
 from ..errors import ConfigError
 from ..model import CheckOutcome, Document, Finding, Severity
 from ..ruleset import load_rules, packaged_rules_dir
+from ..sentence_model import Example, SentenceModel, f1_score, fit, folds, load_model
 from ..sentences import Sentence
 
 if TYPE_CHECKING:
     from ..audit import AuditOptions
 
 RULES_FILE = "burden.yaml"
-CONFIG_KEYS = ("enabled", "rules_file", "disable")
+EXTRA_RULES = "burden-*.yaml"  # an office's own families, next to burden.yaml in its rules dir
+MODEL_NAME = "burden_model.json.gz"
+DATA_NAME = "burden_sentences.csv"
+NONE = "none"  # the model's class for a sentence that demands nothing
+MODES = ("rules", "model", "combined")
+# the model reads whole sentences only: table cells, addressee lines ("各单位：") and short
+# fragments carry too few characters for its n-grams to mean anything
+MODEL_MIN_CHARS = 15
+CONFIG_KEYS = ("enabled", "rules_file", "disable", "model", "use_model", "training_data")
 RULE_KEYS = ("id", "severity", "name", "patterns", "requires", "explanation", "source")
 REGEX_KEYS = ("regex", "cues", "min_count", "min_matches")
 CONTEXT_KEYS = (
@@ -102,6 +121,8 @@ class Hit:
     anchor: int
     cue: str
     count: int | None = None
+    score: float | None = None  # the model's demand probability (model hits only)
+    words: tuple[str, ...] = ()  # the words that drove the model (model hits only)
 
 
 def _alternation(words: Sequence[str]) -> re.Pattern[str] | None:
@@ -165,11 +186,15 @@ def _found(pattern: re.Pattern[str] | None, text: str) -> bool:
 
 
 class Ruleset:
-    """Compiled burden rules: one automaton over every literal and regex cue."""
+    """Compiled burden rules (one automaton over every cue) and, optionally, the model."""
 
-    def __init__(self, rules: Sequence[Rule], context: Context) -> None:
+    def __init__(
+        self, rules: Sequence[Rule], context: Context, model: SentenceModel | None = None
+    ) -> None:
         self.rules = tuple(rules)
         self.context = context
+        self.model = model
+        self.by_id = {rule.id: rule for rule in self.rules}
         entries: dict[str, list[tuple[int, int]]] = {}
         for index, rule in enumerate(self.rules):
             for cue in rule.literals:
@@ -183,13 +208,66 @@ class Ruleset:
         if entries:
             self.automaton.make_automaton()
 
-    def lint(self, text: str, sentences: Sequence[Sentence]) -> tuple[Finding, ...]:
-        """The findings in ``sentences`` (offsets into ``text``), in text order."""
-        hits = self.hits(text, sentences)
-        findings: list[Finding] = []
-        for index in sorted(hits):
-            findings.extend(self.judge(text, sentences, index, hits[index]))
-        return tuple(findings)
+    def lint(
+        self, text: str, sentences: Sequence[Sentence], mode: str = "combined"
+    ) -> tuple[Finding, ...]:
+        """The findings in ``sentences`` (offsets into ``text``), in text order.
+
+        ``mode``: ``rules`` alone, ``model`` alone, or ``combined`` (the model
+        reads only the sentences no rule fired on).
+        """
+        hits = self.hits(text, sentences) if mode != "model" else {}
+        found = {index: self.judge(text, sentences, index, hits[index]) for index in hits}
+        if self.model is not None and mode != "rules":
+            unread = [i for i, s in enumerate(sentences) if not found.get(i) and _readable(s)]
+            scores = self.model.score_many([sentences[i].text for i in unread])
+            for index, probs in zip(unread, scores, strict=True):
+                hit = self.model_hit(text, sentences, index, probs=probs)
+                if hit is not None:
+                    found[index] = [_finding(hit, sentences[index])]
+        return tuple(f for index in sorted(found) for f in found[index])
+
+    def model_hit(
+        self,
+        text: str,
+        sentences: Sequence[Sentence],
+        index: int,
+        threshold: float | None = None,
+        probs: dict[str, float] | None = None,
+    ) -> Hit | None:
+        """The model's reading of one sentence: a hit when its demand probability reaches
+        ``threshold`` (the model's own by default) and its context does not veto it;
+        ``probs`` are the sentence's class probabilities when already scored.
+
+        The hit is anchored at the strongest driving words, so a prohibition or
+        description before them in the sentence vetoes it as it would a cue.
+        """
+        assert self.model is not None
+        sentence = sentences[index]
+        if not _readable(sentence):
+            return None
+        probs = probs or self.model.score(sentence.text)
+        # only the families in force count: a disabled one is neither reported nor
+        # allowed to lift another family over the threshold
+        families = [c for c in self.model.classes if c in self.by_id]
+        demand = sum(probs[c] for c in families)
+        limit = self.model.threshold if threshold is None else threshold
+        if not families or demand < limit:
+            return None
+        family = max(families, key=probs.__getitem__)
+        drivers = self.model.drivers(sentence.text, family, NONE)
+        words, offset = drivers[0] if drivers else (sentence.text, 0)
+        start = sentence.start + offset
+        hit = Hit(
+            self.by_id[family],
+            start,
+            start + len(words),
+            start,
+            words,
+            score=demand,
+            words=tuple(w for w, _ in drivers),
+        )
+        return hit if self._applies(text, sentences, index, hit) else None
 
     def hits(self, text: str, sentences: Sequence[Sentence]) -> dict[int, list[Hit]]:
         """Candidate hits by sentence index, from one automaton pass over ``text``."""
@@ -234,7 +312,8 @@ class Ruleset:
     def _applies(self, text: str, sentences: Sequence[Sentence], index: int, hit: Hit) -> bool:
         sentence = sentences[index]
         rule = hit.rule
-        if rule.requires and not any(word in sentence.text for word in rule.requires):
+        model = hit.score is not None  # the model read the whole sentence; requires is for cues
+        if not model and rule.requires and not any(w in sentence.text for w in rule.requires):
             return False
         if _is_heading(sentence) and _quoted(text, sentence, hit):
             return False
@@ -269,6 +348,11 @@ class Ruleset:
         return (text.endswith(("：", ":")) or _is_heading(sentences[lead])) and (
             self.context.leads_list(text)
         )
+
+
+def _readable(sentence: Sentence) -> bool:
+    """Whether the model reads this sentence (not a fragment or an addressee line)."""
+    return len(sentence.text) >= MODEL_MIN_CHARS and not sentence.text.endswith(("：", ":"))
 
 
 def longest_only(hits: list[Hit]) -> list[Hit]:
@@ -340,10 +424,17 @@ def _finding(hit: Hit, sentence: Sentence) -> Finding:
     evidence: dict[str, Any] = {"cue": hit.cue, "rule_source": rule.source}
     if hit.count is not None:
         evidence["count"] = hit.count
+    if hit.score is None:
+        evidence["detected_by"] = "rule"
+        said = f"“{hit.cue}”"
+    else:
+        evidence.update(detected_by="model", score=round(hit.score, 3), words=list(hit.words))
+        quoted = "".join(f"“{w}”" for w in hit.words)
+        said = f"（模型判断，把握 {hit.score:.0%}，依据词语：{quoted}）"
     return Finding(
         rule=rule.id,
         severity=rule.severity,
-        message=f"{rule.name}：“{hit.cue}”加重基层负担。{rule.explanation}",
+        message=f"{rule.name}：{said}加重基层负担。{rule.explanation}",
         start=sentence.start,
         end=sentence.end,
         text=sentence.text,
@@ -446,9 +537,9 @@ def _parse_rule(path: Path, position: int, raw: Any) -> Rule:
     )
 
 
-def _parse_context(path: Path, raw: Any) -> Context:
+def _parse_context(path: Path, raw: Any) -> dict[str, tuple[str, ...]]:
     if raw is None:
-        return Context()
+        return {}
     if not isinstance(raw, dict):
         raise ConfigError(path, "context", "应为一个映射（negations、descriptions 等）")
     values: dict[str, tuple[str, ...]] = {}
@@ -458,11 +549,11 @@ def _parse_context(path: Path, raw: Any) -> Context:
         if not _strings(words):
             raise ConfigError(path, f"context.{key}", "应为词语列表")
         values[key] = tuple(words)
-    return Context.of(values)
+    return values
 
 
-def parse_rules(path: Path, data: Any) -> tuple[tuple[Rule, ...], Context]:
-    """Validate the parsed YAML of a burden rule file."""
+def parse_rules(path: Path, data: Any) -> tuple[tuple[Rule, ...], dict[str, tuple[str, ...]]]:
+    """Validate the parsed YAML of a burden rule file: its rules and its context words."""
     if not isinstance(data, dict) or not isinstance(data.get("rules"), list):
         raise ConfigError(path, "rules", "规则文件应含有 rules: 列表")
     rules = tuple(_parse_rule(path, n, raw) for n, raw in enumerate(data["rules"], 1))
@@ -474,32 +565,69 @@ def parse_rules(path: Path, data: Any) -> tuple[tuple[Rule, ...], Context]:
     return rules, _parse_context(path, data.get("context"))
 
 
-@lru_cache(maxsize=16)
-def _parsed(path: Path, mtime: float) -> tuple[tuple[Rule, ...], Context]:
+@lru_cache(maxsize=32)
+def _parsed(path: Path, mtime: float) -> tuple[tuple[Rule, ...], dict[str, tuple[str, ...]]]:
     return parse_rules(path, load_rules(path.parent, path.name))
 
 
+def _versions(paths: Sequence[Path]) -> tuple[tuple[Path, float], ...]:
+    resolved = [p.resolve() for p in paths]
+    return tuple((p, p.stat().st_mtime) for p in resolved)
+
+
+def _merged(files: tuple[tuple[Path, float], ...]) -> tuple[tuple[Rule, ...], Context]:
+    """The rules of every file (the first is burden.yaml) and their context words, merged."""
+    rules: list[Rule] = []
+    origin: dict[str, Path] = {}
+    words: dict[str, list[str]] = {}
+    for path, mtime in files:
+        found, context = _parsed(path, mtime)
+        for rule in found:
+            if rule.id in origin:
+                raise ConfigError(
+                    path, rule.id, f"规则编号与 {origin[rule.id]} 中的重复，请改为唯一的 id"
+                )
+            origin[rule.id] = path
+        rules.extend(found)
+        for key, values in context.items():
+            words.setdefault(key, []).extend(v for v in values if v not in words[key])
+    return tuple(rules), Context.of({k: tuple(v) for k, v in words.items()})
+
+
 @lru_cache(maxsize=16)
-def _compiled(path: Path, mtime: float, disabled: frozenset[str]) -> Ruleset:
-    rules, context = _parsed(path, mtime)
-    return Ruleset([r for r in rules if r.id not in disabled], context)
+def _compiled(
+    files: tuple[tuple[Path, float], ...],
+    disabled: frozenset[str],
+    model: tuple[Path, float] | None,
+) -> Ruleset:
+    rules, context = _merged(files)
+    loaded = load_model(model[0], "burden.model") if model is not None else None
+    return Ruleset([r for r in rules if r.id not in disabled], context, loaded)
 
 
-def load_ruleset(path: Path, disabled: frozenset[str] = frozenset()) -> Ruleset:
-    """The compiled rules of ``path``, built once per file version and ``disabled`` set."""
-    resolved = path.resolve()
-    return _compiled(resolved, resolved.stat().st_mtime, disabled)
+def load_ruleset(
+    path: Path,
+    disabled: frozenset[str] = frozenset(),
+    extras: Sequence[Path] = (),
+    model: Path | None = None,
+) -> Ruleset:
+    """The rules of ``path`` plus ``extras`` (and the model at ``model``), built once per version."""
+    version = None
+    if model is not None:
+        resolved = model.resolve()
+        version = (resolved, resolved.stat().st_mtime if resolved.is_file() else 0.0)
+    return _compiled(_versions([path, *extras]), disabled, version)
 
 
-def rules_in(path: Path) -> tuple[Rule, ...]:
-    """The (validated) rules of the rule file ``path``."""
-    resolved = path.resolve()
-    return _parsed(resolved, resolved.stat().st_mtime)[0]
+def rule_ids(path: Path, extras: Sequence[Path] = ()) -> tuple[str, ...]:
+    """The ids of the (validated) rules in ``path`` and ``extras``."""
+    return tuple(r.id for r in _merged(_versions([path, *extras]))[0])
 
 
 def defined_rules(config: Config) -> tuple[Rule, ...]:
-    """The rules of the configured burden rule file, enabled or not (for the rulebook)."""
-    return rules_in(config.parsed("burden").rules_file)
+    """The rules of the configured burden files, enabled or not (for the rulebook)."""
+    chosen: Settings = config.parsed("burden")
+    return _merged(_versions([chosen.rules_file, *chosen.extras]))[0]
 
 
 # --- the check ------------------------------------------------------------------------------
@@ -515,6 +643,19 @@ class BurdenCheck:
         return CheckOutcome(findings=found)
 
 
+@dataclass(frozen=True)
+class Settings:
+    """``[burden]`` of the config, validated."""
+
+    enabled: bool
+    rules_file: Path
+    extras: tuple[Path, ...]
+    disabled: frozenset[str]
+    model_path: Path | None  # None: the model is switched off (use_model = false)
+    configured_model: Path | None  # ``model = …`` of the config (where ``rules train`` writes)
+    training_data: tuple[Path, ...]
+
+
 def _rules_path(config: Config, section: dict[str, Any]) -> Path:
     value = section.get("rules_file")
     if value is None:
@@ -523,34 +664,152 @@ def _rules_path(config: Config, section: dict[str, Any]) -> Path:
     return config.existing(value, "burden.rules_file", "规则文件")
 
 
-@dataclass(frozen=True)
-class Settings:
-    """The validated ``[burden]`` section."""
+def default_model_path(rules_dir: Path) -> Path:
+    path = rules_dir / MODEL_NAME
+    return path if path.is_file() else packaged_rules_dir() / MODEL_NAME
 
-    enabled: bool
-    rules_file: Path
-    disabled: frozenset[str]
+
+def shipped_data_path() -> Path:
+    return packaged_rules_dir() / DATA_NAME
 
 
 def settings(config: Config) -> Settings:
-    """Validate ``[burden]``: ``enabled``, ``rules_file`` and the ids in ``disable``."""
     section = config.section("burden", CONFIG_KEYS)
-    enabled = section.get("enabled", True)
-    if not isinstance(enabled, bool):
-        raise ConfigError(config.source, "burden.enabled", "应为 true 或 false")
-    disabled = frozenset(config.get_list("burden", "disable"))
+    for key in ("enabled", "use_model"):
+        if not isinstance(section.get(key, True), bool):
+            raise ConfigError(config.source, f"burden.{key}", "应为 true 或 false")
+    model = section.get("model")
+    if model is not None and (not isinstance(model, str) or not model.strip()):
+        raise ConfigError(config.source, "burden.model", "应为模型文件路径字符串")
     path = _rules_path(config, section)
-    unknown = sorted(disabled - {r.id for r in rules_in(path)})
+    extras = tuple(sorted(config.rules_dir.glob(EXTRA_RULES))) if config.rules_dir.is_dir() else ()
+    disabled = frozenset(config.get_list("burden", "disable"))
+    unknown = sorted(disabled - set(rule_ids(path, extras)))
     if unknown:
         raise ConfigError(
             config.source,
             "burden.disable",
             f"{path} 中没有编号为 {'、'.join(unknown)} 的规则，请核对规则 id",
         )
-    return Settings(enabled, path, disabled)
+    model_path = config.resolve(model) if model else default_model_path(config.rules_dir)
+    return Settings(
+        enabled=section.get("enabled", True),
+        rules_file=path,
+        extras=extras,
+        disabled=disabled,
+        model_path=model_path if section.get("use_model", True) else None,
+        configured_model=config.resolve(model) if model else None,
+        training_data=tuple(config.resolve(p) for p in config.get_list("burden", "training_data")),
+    )
+
+
+def ruleset_for(config: Config, with_model: bool = True) -> Ruleset:
+    """The configured rules (office families merged) and, unless switched off, the model."""
+    options: Settings = config.parsed("burden")
+    model = options.model_path if with_model else None
+    return load_ruleset(options.rules_file, options.disabled, options.extras, model)
 
 
 def build(config: Config, options: AuditOptions) -> BurdenCheck | None:
     """The burden check configured by ``[burden]``; None when ``enabled = false``."""
-    chosen: Settings = config.parsed("burden")
-    return BurdenCheck(load_ruleset(chosen.rules_file, chosen.disabled)) if chosen.enabled else None
+    if not config.parsed("burden").enabled:
+        return None
+    return BurdenCheck(ruleset_for(config))
+
+
+# --- training and evaluation ----------------------------------------------------------------
+
+
+def labels_of(ruleset: Ruleset) -> frozenset[str]:
+    """The labels a training sentence may carry: a rule id of the ruleset, or ``none``."""
+    return frozenset({*ruleset.by_id, NONE})
+
+
+def _families(ruleset: Ruleset, text: str, mode: str) -> set[str]:
+    return {f.rule for f in ruleset.lint(text, sentence_splitter.split(text), mode)}
+
+
+def _model_scores(ruleset: Ruleset, text: str) -> float:
+    """The highest demand probability the model gives a sentence of ``text`` its context allows."""
+    sentences = sentence_splitter.split(text)
+    best = 0.0
+    for index in range(len(sentences)):
+        hit = ruleset.model_hit(text, sentences, index, threshold=0.0)
+        if hit is not None and hit.score is not None:
+            best = max(best, hit.score)
+    return best
+
+
+THRESHOLDS = tuple(round(0.3 + 0.025 * i, 3) for i in range(25))  # 0.30 … 0.90
+MIN_PRECISION = 0.97  # on out-of-fold training predictions: a false alarm costs a reviewer's trust
+
+
+def train_model(examples: Sequence[Example], rules: Ruleset) -> SentenceModel:
+    """Fit the burden model on ``examples`` and tune its threshold by cross-validation.
+
+    The threshold is the lowest one (most recall) at which rules + model keep a
+    precision of at least ``MIN_PRECISION`` on out-of-fold predictions of the
+    training data (the best F1 when none does); the held-out split is untouched.
+    """
+    texts = [e.text for e in examples]
+    labels = [e.label for e in examples]
+    by_rules = [bool(_families(rules, t, "rules")) for t in texts]
+    out_of_fold = [0.0] * len(texts)
+    for train_idx, test_idx in folds(labels):
+        part = fit([texts[i] for i in train_idx], [labels[i] for i in train_idx])
+        judged = Ruleset(rules.rules, rules.context, part)
+        for i in test_idx:
+            out_of_fold[i] = 0.0 if by_rules[i] else _model_scores(judged, texts[i])
+    truth = [label != NONE for label in labels]
+    scored = []
+    for threshold in THRESHOLDS:
+        predicted = [r or m >= threshold for r, m in zip(by_rules, out_of_fold, strict=True)]
+        precision, _recall, f1 = f1_score(truth, predicted)
+        scored.append((precision >= MIN_PRECISION, f1, -threshold))
+    *_, negative = max(scored)
+    return fit(texts, labels).tuned(1.0, -negative)
+
+
+@dataclass(frozen=True)
+class Scores:
+    """Precision and recall of one mode on the held-out split (errors for ``--errors``)."""
+
+    mode: str
+    precision: float
+    recall: float
+    tp: int
+    fp: int
+    fn: int
+    families: dict[str, tuple[float, float, int]]  # rule id -> (precision, recall, support)
+    errors: tuple[tuple[str, str, str], ...]  # (text, label, found)
+
+
+def evaluate(examples: Sequence[Example], ruleset: Ruleset) -> list[Scores]:
+    """Held-out (``split=test``) precision/recall per mode: demand or not, and per family.
+
+    A demand counts as found when any finding is raised on it; a family counts
+    as found when a finding of that family is.
+    """
+    held_out = [e for e in examples if e.split == "test"]
+    if not held_out:
+        raise ConfigError("标注数据", "split", "没有 split=test 的留出句子，无法评估")
+    results = []
+    for mode in MODES if ruleset.model is not None else ("rules",):
+        found = [_families(ruleset, e.text, mode) for e in held_out]
+        truth = [e.label != NONE for e in held_out]
+        flagged = [bool(f) for f in found]
+        precision, recall, _ = f1_score(truth, flagged)
+        families = {}
+        for family in sorted({e.label for e in held_out} - {NONE}):
+            p, r, _ = f1_score([e.label == family for e in held_out], [family in f for f in found])
+            families[family] = (p, r, sum(e.label == family for e in held_out))
+        errors = tuple(
+            (e.text, e.label, "、".join(sorted(f)) or NONE)
+            for e, f in zip(held_out, found, strict=True)
+            if (e.label != NONE) != bool(f) or (e.label != NONE and e.label not in f)
+        )
+        tp = sum(t and p for t, p in zip(truth, flagged, strict=True))
+        fp = sum(p and not t for t, p in zip(truth, flagged, strict=True))
+        fn = sum(t and not p for t, p in zip(truth, flagged, strict=True))
+        results.append(Scores(mode, precision, recall, tp, fp, fn, families, errors))
+    return results

@@ -4,7 +4,7 @@ Every sentence of the body is split into its elements (responsible unit,
 deadline, quantity, instrument, slogan and background cues; patterns in
 ``rules/measures.yaml``) and labelled ``concrete``, ``slogan`` or ``neutral`` by
 blending a transparent rule score with the sentence model
-(:mod:`measures_model`, trained on ``rules/measure_sentences.csv``). The share
+(:mod:`sentence_model`, trained on ``rules/measure_sentences.csv``). The share
 of concrete sentences among the demands (concrete + slogan) of the
 measure-bearing sections (主要任务、工作措施 …; the whole body when there are
 none) gives the verdict. Findings: ``measures.none`` (error), ``measures.weak``
@@ -31,10 +31,10 @@ from ..errors import ConfigError
 from ..metadata import kinds
 from ..model import CheckOutcome, Document, Finding, Paragraph, Severity
 from ..ruleset import load_rules, packaged_rules_dir
+from ..sentence_model import Example, SentenceModel, f1_score, fit, folds, load_model
 from ..sentences import Sentence, of_document
 from . import AuditOptions, Outcomes
 from .copying import copied_spans
-from .measures_model import DATA_NAME, MODEL_NAME, Example, SentenceModel, fit, load_model
 
 RULES_FILE = "measures.yaml"
 ELEMENTS = ("unit", "deadline", "quantity", "instrument")
@@ -66,6 +66,9 @@ _LEVELS = (("第", 0), ("、", 1), ("（", 2), ("(", 2))
 COPIED_SHARE = 0.5  # a sentence is copied when this share of its characters is in copied passages
 MIN_SCOPE = 3  # fewer demands than this in the measure-bearing sections: judge the whole body
 SEVERITIES = {s.value: s for s in Severity}
+LABELS = ("concrete", "slogan", "neutral")
+MODEL_NAME = "measures_model.json.gz"
+DATA_NAME = "measure_sentences.csv"
 MEASURES_KEYS = {"min_share", "model", "use_model", "slogan_paragraph", "training_data"}
 
 
@@ -232,14 +235,11 @@ def train_model(examples: Sequence[Example], cues: Cues) -> SentenceModel:
     The blend weight and threshold are chosen on out-of-fold predictions of the
     training data only, so the held-out split stays untouched.
     """
-    from sklearn.model_selection import StratifiedKFold
-
     texts = [e.text for e in examples]
     labels = [e.label for e in examples]
     rules = [rule_score(extract(t, cues)) for t in texts]
-    folds = StratifiedKFold(n_splits=5, shuffle=True, random_state=0)
     out_of_fold = [0.0] * len(texts)
-    for train_idx, test_idx in folds.split(texts, labels):
+    for train_idx, test_idx in folds(labels):
         part = fit([texts[i] for i in train_idx], [labels[i] for i in train_idx])
         for i in test_idx:
             out_of_fold[i] = part.score(texts[i])["concrete"]
@@ -254,19 +254,7 @@ def train_model(examples: Sequence[Example], cues: Cues) -> SentenceModel:
             f1 = f1_score(truth, predicted)[2]
             if f1 > best[0] + 1e-9:
                 best = (f1, blend, threshold)
-    full = fit(texts, labels)
-    return SentenceModel(**{**full.__dict__, "blend": best[1], "threshold": best[2]})
-
-
-def f1_score(truth: Sequence[bool], predicted: Sequence[bool]) -> tuple[float, float, float]:
-    """(precision, recall, F1) of the positive class."""
-    tp = sum(t and p for t, p in zip(truth, predicted, strict=True))
-    fp = sum(p and not t for t, p in zip(truth, predicted, strict=True))
-    fn = sum(t and not p for t, p in zip(truth, predicted, strict=True))
-    precision = tp / (tp + fp) if tp + fp else 0.0
-    recall = tp / (tp + fn) if tp + fn else 0.0
-    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
-    return precision, recall, f1
+    return fit(texts, labels).tuned(best[1], best[2])
 
 
 # --- documents -------------------------------------------------------------

@@ -17,7 +17,7 @@ from ..audit import AuditOptions
 from ..config import Config
 from ..errors import ConfigError, ReadError
 from .measures import MODES, Cues, MeasuresCheck, f1_score, judge
-from .measures_model import Example, SentenceModel
+from ..sentence_model import Example, SentenceModel
 
 
 @dataclass(frozen=True)
