@@ -17,9 +17,7 @@ from pathlib import Path
 from typer.testing import CliRunner
 
 from wenshan_audit.checks.measures import default_model_path, judge, load_cues
-from wenshan_audit.checks.measures_model import load_model
 from wenshan_audit.cli import app
-from wenshan_audit.checks.measures import default_model_path, judge, load_cues
 from wenshan_audit.readers import read_document
 from wenshan_audit.ruleset import packaged_rules_dir
 from wenshan_audit.sentence_model import load_model

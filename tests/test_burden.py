@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from wenshan_audit.checks import burden
 from wenshan_audit.audit import AuditOptions, Auditor
+from wenshan_audit.checks import burden
 from wenshan_audit.cli import app
 from wenshan_audit.config import Config, load
 from wenshan_audit.errors import ConfigError

@@ -16,8 +16,8 @@ from pathlib import Path
 from ..audit import AuditOptions
 from ..config import Config
 from ..errors import ConfigError, ReadError
-from .measures import MODES, Cues, MeasuresCheck, f1_score, judge
 from ..sentence_model import Example, SentenceModel
+from .measures import MODES, Cues, MeasuresCheck, f1_score, judge
 
 
 @dataclass(frozen=True)
