@@ -19,7 +19,7 @@ from . import waivers
 from .config import Config
 from .errors import ReadError
 from .model import AuditResult, CheckOutcome, Document, DocumentResult, Finding, ReadFailure
-from .readers import iter_files, read_document
+from .readers import iter_files, read_document, reading_findings
 
 #: concept modules that provide a check, in report order
 CHECK_MODULES: tuple[str, ...] = ("copying", "burden", "measures", "quota")
@@ -73,7 +73,9 @@ class Auditor:
         self.waivers = waivers.load(config)
 
     def audit_document(self, doc: Document) -> DocumentResult:
-        findings: list[Finding] = []
+        findings: list[Finding] = [
+            f for f in reading_findings(doc) if _selected(f.rule, self.select, self.ignore)
+        ]
         sections: dict[str, dict] = {}
         for check in self.checks:
             outcome = check.run(doc)

@@ -22,6 +22,8 @@ from .check import (
     ReportOption,
     SelectOption,
     exit_code,
+    no_documents,
+    ocr_progress,
     write_report,
 )
 
@@ -86,6 +88,7 @@ def _relative(path: Path, roots: list[Path]) -> Path:
 
 def _audit_with_progress(paths: list[Path], auditor, jobs: int):  # noqa: ANN001,ANN202
     from ..batch import run
+    from ..readers import ocr
 
     console = err_console()
     started = time.perf_counter()
@@ -110,7 +113,8 @@ def _audit_with_progress(paths: list[Path], auditor, jobs: int):  # noqa: ANN001
             audited = run(paths, auditor, jobs, lambda n: bar.advance(task, n))
     else:
         print(f"正在审核 {len(paths)} 份文件（{jobs} 个进程）……", file=sys.stderr, flush=True)
-        audited = run(paths, auditor, jobs)
+        with ocr.progress(ocr_progress):  # reaches OCR run in this process (jobs 1)
+            audited = run(paths, auditor, jobs)
     elapsed = time.perf_counter() - started
     rate = len(paths) / elapsed if elapsed > 0 else 0.0
     console.print(f"审核完成：{len(paths)} 份文件，用时 {elapsed:.1f} 秒（{rate:.1f} 份/秒）")
@@ -166,11 +170,9 @@ def audit(
         if not path.exists():
             raise fail(f"路径不存在：{path}，请检查后重试。")
     files = select_files(paths, batch)
-    if not any(f.is_file() for f in files):  # a folder without documents comes back itself
-        raise fail(
-            "没有找到可审核的文件（支持 .docx .pdf .txt .md .doc .wps .ofd），"
-            "请检查路径和 --include/--exclude 通配符。"
-        )
+    empty = no_documents(paths, files)  # a folder without documents comes back itself
+    if empty:
+        raise fail(empty + "和 --include/--exclude 通配符。")
     options = AuditOptions(against=against, select=tuple(select or ()), ignore=tuple(ignore or ()))
     # built here first: configuration errors surface and a reference index is
     # built or refreshed once, before any worker starts

@@ -62,16 +62,39 @@ ReportOption = Annotated[
 
 
 def exit_code(result, fail_on: str) -> int:  # noqa: ANN001 - AuditResult
-    """2 if a file could not be read, else 1 if a finding reaches ``fail_on``, else 0."""
+    """2 if nothing could be audited, else 1 if a problem reaches ``fail_on``, else 0.
+
+    A file that could not be audited counts as an error-level problem, so a hook
+    still refuses it, while the documents that were audited keep their verdict.
+    """
     from ..model import Severity
 
-    if result.failures:
+    if not result.documents:
         return EXIT_ERROR
     if fail_on == "never":
         return EXIT_CLEAN
     threshold = Severity(fail_on).rank
     hit = any(f.severity.rank >= threshold for d in result.documents for f in d.findings)
-    return EXIT_FINDINGS if hit else EXIT_CLEAN
+    unreadable = bool(result.failures) and Severity.ERROR.rank >= threshold
+    return EXIT_FINDINGS if hit or unreadable else EXIT_CLEAN
+
+
+def no_documents(paths: list[Path], found: list[Path]) -> str | None:
+    """The message when the paths hold no document at all (only empty folders), else None."""
+    if found and not all(p in paths and p.is_dir() for p in found):
+        return None
+    folders = "、".join(str(p) for p in found) or "、".join(str(p) for p in paths)
+    return f"{folders} 中没有找到可审核的文件（支持 .docx .pdf .txt .md .doc .wps .ofd），请检查路径"
+
+
+def ocr_progress(path: Path, done: int, total: int) -> None:
+    """Progress of OCR on a long document, on stderr (the library never prints)."""
+    from rich.markup import escape
+
+    from . import err_console
+
+    if total > 1:
+        err_console().print(f"OCR 识别 {escape(str(path))}：第 {done}/{total} 页", soft_wrap=True)
 
 
 def write_report(result, fmt: str, output: Path | None, explain: bool = False) -> None:  # noqa: ANN001
@@ -124,7 +147,7 @@ def check(
 ) -> None:
     """审核一份或多份公文草稿，输出审核意见。"""
     from ..audit import AuditOptions, Auditor
-    from ..readers import iter_files
+    from ..readers import iter_files, ocr
 
     cfg = load_config(config)
     options = AuditOptions(
@@ -134,11 +157,13 @@ def check(
         select=tuple(select or ()),
         ignore=tuple(ignore or ()),
     )
-    if not any(True for _ in iter_files(paths)):
-        raise fail("没有找到可审核的文件（支持 .docx .pdf .txt .md .doc .wps .ofd），请检查路径。")
+    empty = no_documents(paths, list(iter_files(paths)))
+    if empty:
+        raise fail(empty + "。")
     if annotate is not None and (len(paths) != 1 or paths[0].suffix.lower() != ".docx"):
         raise fail("--annotate 只能用于单个 .docx 草稿；批量生成批注版请用 audit --annotate-dir。")
-    result = Auditor(cfg, options).audit_paths(paths)
+    with ocr.progress(ocr_progress):
+        result = Auditor(cfg, options).audit_paths(paths)
     write_report(result, fmt.value, output, explain)
     if report is not None:
         from .audit import write_html

@@ -12,7 +12,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from ..errors import ClassifiedError, ReadError
-from ..model import Document
+from ..model import Document, Finding, Severity
 from . import classified
 from . import text as text_reader
 from .limits import MAX_TEXT_CHARS, TextTooLong
@@ -259,3 +259,25 @@ def iter_files(paths: Iterable[Path]) -> Iterator[Path]:
             yield from found or [path]
         else:
             yield path
+
+
+def reading_findings(doc: Document) -> tuple[Finding, ...]:
+    """What a reviewer must know about how the text was obtained (rule ``read.ocr``)."""
+    if not doc.ocr_pages:
+        return ()
+    first = doc.paragraphs[0] if doc.paragraphs else None
+    pages = "、".join(map(str, doc.ocr_pages[:10])) + ("等" if len(doc.ocr_pages) > 10 else "")
+    return (
+        Finding(
+            rule="read.ocr",
+            severity=Severity.INFO,
+            message=(
+                f"第 {pages} 页没有可用的文字层，文字由 OCR 识别：可能有个别错字，"
+                "引文位置以识别文字为准，请对照原件核对"
+            ),
+            start=first.start if first else 0,
+            end=first.end if first else 0,
+            text=first.text if first else "",
+            evidence={"ocr_pages": list(doc.ocr_pages)},
+        ),
+    )
