@@ -111,15 +111,41 @@ def _listed(numbers: list[int]) -> str:
     return "、".join(map(str, numbers[:10])) + ("等" if len(numbers) > 10 else "")
 
 
+def _char_counts(data: bytes) -> list[int] | None:
+    """Characters per page as pdfium sees them, or None when pdfium cannot open the file.
+
+    Counting is fast (C), while pdfminer spends seconds parsing a page whose glyphs
+    are drawn as outlines only to find no text: such pages are not given to it.
+    """
+    import pypdfium2
+
+    try:
+        pdf = pypdfium2.PdfDocument(data)
+    except Exception:  # noqa: BLE001 - pdfplumber then gives the precise message
+        return None
+    try:
+        counts = []
+        for page in pdf:
+            text_page = page.get_textpage()
+            counts.append(text_page.count_chars())
+            text_page.close()
+            page.close()
+        return counts
+    finally:
+        pdf.close()
+
+
 def _text_layer(path: Path, data: bytes) -> list[list[Line]]:
     import pdfplumber
 
+    counts = _char_counts(data)
     pages: list[list[Line]] = []
     chars = 0
     try:
         with pdfplumber.open(io.BytesIO(data)) as pdf:
-            for page in pdf.pages:
-                lines = _page_lines(page)
+            for index, page in enumerate(pdf.pages):
+                empty = counts is not None and index < len(counts) and counts[index] == 0
+                lines = [] if empty else _page_lines(page)
                 pages.append(lines)
                 chars += sum(len(ln.text) for ln in lines)
                 if chars > MAX_TEXT_CHARS:
