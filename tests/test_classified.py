@@ -94,9 +94,7 @@ def _stored_anywhere(folder: Path, phrase: str) -> list[Path]:
     """Files under ``folder`` whose bytes hold ``phrase`` in any encoding we store text in."""
     needles = [phrase.encode(e) for e in ("utf-8", "utf-16-le", "gb18030")]
     return [
-        p
-        for p in folder.rglob("*")
-        if p.is_file() and any(n in p.read_bytes() for n in needles)
+        p for p in folder.rglob("*") if p.is_file() and any(n in p.read_bytes() for n in needles)
     ]
 
 
@@ -110,7 +108,10 @@ def test_classified_text_is_stored_nowhere(tmp_path: Path, monkeypatch: pytest.M
         _classified(folder / "涉密.docx")
     _docx(refs / "普通.docx", ["关于春耕的通知", ORDINARY])
     _docx(drafts / "草稿.docx", ["云岭县农业农村局关于春耕生产的通知", ORDINARY])
-    _docx(issued / "已发.docx", ["云政办发〔2026〕1号", "云岭县人民政府办公室关于春耕的通知", ORDINARY])
+    _docx(
+        issued / "已发.docx",
+        ["云政办发〔2026〕1号", "云岭县人民政府办公室关于春耕的通知", ORDINARY],
+    )
     config = work / "wenshan-audit.toml"
     config.write_text(
         '[quota]\nyear = 2026\nledger = "db/ledger.sqlite"\n\n[[quota.units]]\n'
@@ -125,7 +126,18 @@ def test_classified_text_is_stored_nowhere(tmp_path: Path, monkeypatch: pytest.M
     report = work / "report.json"
     checked = runner.invoke(
         app,
-        ["check", str(drafts), "--against", str(refs), "-c", str(config), "-f", "json", "-o", str(report)],
+        [
+            "check",
+            str(drafts),
+            "--against",
+            str(refs),
+            "-c",
+            str(config),
+            "-f",
+            "json",
+            "-o",
+            str(report),
+        ],
     )
     data = json.loads(report.read_text(encoding="utf-8"))
     assert [Path(d["path"]).name for d in data["documents"]] == ["草稿.docx"]

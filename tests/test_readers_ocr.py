@@ -63,7 +63,9 @@ def test_ocr_text_carries_a_notice_in_the_audit(scanned: Path) -> None:
 
 def test_cli_shows_ocr_progress_on_long_documents(tmp_path: Path) -> None:
     path = write_scanned_pdf(tmp_path / "两页.pdf")
-    result = CliRunner().invoke(app, ["check", str(path), "--format", "json", "-o", str(tmp_path / "r.json")])
+    result = CliRunner().invoke(
+        app, ["check", str(path), "--format", "json", "-o", str(tmp_path / "r.json")]
+    )
     assert result.exit_code in (0, 1), result.output
     assert "第 1/2 页" in result.output and "第 2/2 页" in result.output
     data = json.loads((tmp_path / "r.json").read_text(encoding="utf-8"))

@@ -11,8 +11,7 @@ from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.pdfgen import canvas
 
 from wenshan_audit.errors import ReadError
-from wenshan_audit.readers import ocr
-from wenshan_audit.readers import read_document
+from wenshan_audit.readers import ocr, read_document
 
 SENTENCE = "各单位要严格控制发文数量，凡是法律法规已作出明确规定的，一律不再制发文件。"
 LONG = SENTENCE * 4  # five lines of 28 chars
@@ -204,7 +203,9 @@ def test_a_scanned_page_among_text_pages_is_a_warning(tmp_path: Path, no_ocr: No
     )
 
 
-needs_ocr = pytest.mark.skipif(not ocr.available(), reason='OCR extra not installed (pip install "wenshan-audit[ocr]")')
+needs_ocr = pytest.mark.skipif(
+    not ocr.available(), reason='OCR extra not installed (pip install "wenshan-audit[ocr]")'
+)
 
 
 @needs_ocr

@@ -84,7 +84,9 @@ def no_documents(paths: list[Path], found: list[Path]) -> str | None:
     if found and not all(p in paths and p.is_dir() for p in found):
         return None
     folders = "、".join(str(p) for p in found) or "、".join(str(p) for p in paths)
-    return f"{folders} 中没有找到可审核的文件（支持 .docx .pdf .txt .md .doc .wps .ofd），请检查路径"
+    return (
+        f"{folders} 中没有找到可审核的文件（支持 .docx .pdf .txt .md .doc .wps .ofd），请检查路径"
+    )
 
 
 def ocr_progress(path: Path, done: int, total: int) -> None:

@@ -149,7 +149,9 @@ def _missing(path: Path) -> ReadError:
             path.resolve(strict=True)
         except (RuntimeError, OSError) as exc:  # 3.11 raises RuntimeError on a loop
             if "loop" in str(exc).lower() or getattr(exc, "errno", None) == 40:
-                return ReadError(path, "符号链接循环（链接指向自己）", "请删除该链接或改为指向真实文件")
+                return ReadError(
+                    path, "符号链接循环（链接指向自己）", "请删除该链接或改为指向真实文件"
+                )
         return ReadError(path, "符号链接指向的文件不存在", "请删除该链接或改为指向真实文件")
     return ReadError(path, "文件不存在", "请检查路径是否正确")
 

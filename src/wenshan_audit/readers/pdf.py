@@ -179,7 +179,9 @@ def read(path: Path, data: bytes) -> Document:
         recognised = tuple(n for n in to_ocr if pages[n - 1])
         why = f"文字层乱码（{problem}）" if problem else "没有文字层（扫描件或文字已转为曲线）"
         if not any(pages):
-            raise ReadError(path, f"{why}，OCR 也未识别出文字", "请提供可复制文字的 PDF 或 Word 版本")
+            raise ReadError(
+                path, f"{why}，OCR 也未识别出文字", "请提供可复制文字的 PDF 或 Word 版本"
+            )
         if recognised:
             warnings.append(f"第 {_listed(list(recognised))} 页{why}，已用 OCR 识别")
         empty = [n for n in to_ocr if not pages[n - 1]]
