@@ -7,7 +7,7 @@ readers add hints (paragraphs in red type) where the format has them.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 
 from .model import DocMeta, Document, Paragraph
@@ -22,7 +22,9 @@ DOC_NUMBER = re.compile(
     r"\s*第?\s*(?P<seq>\d{1,4})\s*号"
 )
 # 国务院令第722号: 令 and 条例 are numbered by the 令 that promulgates them
-ORDER_NUMBER = re.compile(r"(?P<org>[\u4e00-\u9fff]{1,20}?令)\s*[（(]?\s*第\s*(?P<seq>\d{1,5})\s*号")
+ORDER_NUMBER = re.compile(
+    r"(?P<org>[\u4e00-\u9fff]{1,20}?令)\s*[（(]?\s*第\s*(?P<seq>\d{1,5})\s*号"
+)
 _CN_DIGITS = {c: i for i, c in enumerate("〇一二三四五六七八九")} | {"零": 0, "○": 0, "Ｏ": 0}
 _NUM = r"[0-9０-９〇零○一二三四五六七八九十]"
 DATE = re.compile(
@@ -267,7 +269,7 @@ def extract(doc: Document, rules_dir: str | None = None) -> DocMeta:
             (parse_date(p.text) for p in head if len(p.text) <= 20 and parse_date(p.text)), None
         )
     white_kind = bool(kind and kind.white_header)
-    return DocMeta(
+    meta = DocMeta(
         issuer=issuer,
         doc_number=number[1] if number else None,
         title=title,
@@ -276,6 +278,24 @@ def extract(doc: Document, rules_dir: str | None = None) -> DocMeta:
         recipients=_recipients(head, after_title),
         red_header=bool(number or masthead) and not white_kind,
     )
+    return _with_tags(meta, dict(doc.tagged), rules_dir) if doc.tagged else meta
+
+
+def _with_tags(meta: DocMeta, tags: dict[str, str], rules_dir: str | None) -> DocMeta:
+    """Metadata the file states itself (OFD 电子公文 tags) wins over the layout's."""
+    changes: dict[str, object] = {}
+    if "issuer" in tags:
+        changes["issuer"] = tags["issuer"]
+    if "doc_number" in tags:
+        match = DOC_NUMBER.search(tags["doc_number"])
+        changes["doc_number"] = normalise_number(match) if match else tags["doc_number"]
+    if "title" in tags:
+        kind = kind_of(tags["title"], rules_dir)
+        changes.update(title=tags["title"], kind=kind.name if kind else meta.kind)
+    if "recipients" in tags:
+        parts = re.split(r"[，,；;]", tags["recipients"].rstrip("：:"))
+        changes["recipients"] = tuple(p.strip() for p in parts if p.strip())
+    return replace(meta, **changes)
 
 
 def _issuer_from_title(title: str | None) -> str | None:

@@ -4,17 +4,27 @@ ofdkit (stdlib only) orders text by position, which real producers need (some
 write one character per TextObject). Its lines then go through the same
 furniture removal and line re-joining as PDF; line widths are measured in
 characters (a CJK char is 1, a Latin char 0.5) since only the text is used.
+
+Files made by 电子公文 systems also carry semantic tags (``Tags/Tag_OfficeDoc.xml``:
+发文机关, 发文字号, 标题, 主送机关 as references to text objects); they are
+passed on in ``Document.tagged`` and win over what the layout suggests.
 """
 
 from __future__ import annotations
 
+import io
 import unicodedata
+import zipfile
+from dataclasses import replace
 from pathlib import Path
+from typing import Any
+from xml.etree import ElementTree
 
 from ..errors import ReadError
 from ..model import Document
 from ._build import assemble
 from ._lines import Line, clean, paragraphs, strip_furniture
+from .limits import read_part
 
 
 def _width(text: str) -> float:
@@ -33,6 +43,53 @@ def _page_lines(text: str) -> list[Line]:
     return lines
 
 
+# 电子公文 semantic tags (GB/T 33190 custom tags, namespace eGovDoc): element -> DocMeta field
+_TAGS = {
+    "发文机关名称": "issuer",
+    "发文字号": "doc_number",
+    "标题": "title",
+    "主送机关": "recipients",
+}
+
+
+def _local(tag: str) -> str:
+    return tag.rsplit("}", 1)[-1]
+
+
+def _tagged(path: Path, data: bytes, ofd: Any) -> tuple[tuple[str, str], ...]:
+    """Metadata from ``Tags/Tag_OfficeDoc.xml`` when the producer wrote it, else ()."""
+    with zipfile.ZipFile(io.BytesIO(data)) as zf:
+        names = [n for n in zf.namelist() if n.lower().endswith("tags/tag_officedoc.xml")]
+        if not names:
+            return ()
+        try:
+            root = ElementTree.fromstring(read_part(path, zf, names[0]))
+        except ElementTree.ParseError:
+            return ()  # a broken tag file: the layout text still gives the metadata
+
+    def text_of(element: ElementTree.Element) -> str:
+        texts = []
+        for ref in element.iter():
+            if _local(ref.tag) == "ObjectRef" and (ref.text or "").strip():
+                page = ofd.page_by_id(ref.get("PageRef") or "")
+                texts.append(clean((page.object_text(ref.text) if page else None) or ""))
+        return "".join(texts)
+
+    found: list[tuple[str, str]] = []
+    for element in root.iter():
+        field = _TAGS.get(_local(element.tag))
+        text = text_of(element) if field else ""
+        if field == "doc_number":
+            # the tags hold 代字, 年份 and 顺序号 without the 〔〕 and 号 drawn around them
+            parts = {_local(c.tag): text_of(c) for c in element}
+            year, seq = parts.get("年份", ""), parts.get("发文顺序号", "")
+            if year.isdigit() and seq.isdigit():
+                text = f"{parts.get('发文机关代字', '')}〔{year}〕{int(seq)}号"
+        if field and text:
+            found.append((field, text))
+    return tuple(found)
+
+
 def read(path: Path, data: bytes) -> Document:
     import ofdkit
 
@@ -40,6 +97,7 @@ def read(path: Path, data: bytes) -> Document:
         with ofdkit.open(data) as ofd:
             pages = [_page_lines(page.text()) for page in ofd.pages]
             problems = list(ofd.warnings)
+            tagged = _tagged(path, data, ofd)
     except Exception as exc:  # OFDError, XML errors, zip errors
         raise ReadError(
             path,
@@ -54,6 +112,7 @@ def read(path: Path, data: bytes) -> Document:
         )
     warnings = [f"OFD 部分内容无法读取：{problem}" for problem in problems]
     joined = paragraphs(strip_furniture(pages))
-    return assemble(
+    doc = assemble(
         path, [(text, "body") for text, _ in joined], warnings=warnings, pages=len(pages)
     )
+    return replace(doc, tagged=tagged)
