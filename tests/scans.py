@@ -98,9 +98,11 @@ def render_page(paragraphs: tuple[str, ...], seed: int = 0):  # noqa: ANN201 - P
     return image.filter(ImageFilter.GaussianBlur(0.6))
 
 
-def write_scanned_pdf(path: Path, pages: tuple[tuple[str, ...], ...] = PAGES) -> Path:
-    """A PDF of image-only pages (no text layer), as a scanner writes it."""
-    images = [render_page(page, seed) for seed, page in enumerate(pages)]
+def write_scanned_pdf(
+    path: Path, pages: tuple[tuple[str, ...], ...] = PAGES, seed: int = 0
+) -> Path:
+    """A PDF of image-only pages (no text layer), as a scanner writes it (noise from ``seed``)."""
+    images = [render_page(page, seed + n) for n, page in enumerate(pages)]
     images[0].save(path, "PDF", resolution=DPI, save_all=True, append_images=images[1:])
     return path
 
