@@ -4,12 +4,14 @@
 from __future__ import annotations
 
 import difflib
+import io
 import json
 import re
+import zipfile
 from pathlib import Path
 
 import pytest
-from scans import NUMBER, PAGES, cjk_font, source_text, write_scanned_pdf
+from scans import NUMBER, PAGES, cjk_font, render_page, source_text, write_scanned_pdf
 from typer.testing import CliRunner
 
 from wenshan_audit.audit import Auditor
@@ -86,3 +88,46 @@ def test_real_outlined_pdfs_give_their_document_number(name: str, number: str) -
         pytest.skip(f"real files not present: {FORMATS}")
     doc = read_document(path)
     assert doc.ocr_pages and doc.meta.doc_number == number
+
+
+def _image_ofd(path: Path, png: bytes) -> Path:
+    """An OFD whose only page is a scanned image (ImageObject -> MultiMedia -> Res/scan.png)."""
+    ns = 'xmlns:ofd="http://www.ofdspec.org/2016"'
+    head = '<?xml version="1.0" encoding="UTF-8"?>'
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr(
+            "OFD.xml",
+            f'{head}<ofd:OFD {ns} Version="1.0" DocType="OFD"><ofd:DocBody><ofd:DocInfo>'
+            "<ofd:DocID>6f2c3d1e0a0b4c5d8e9f000000000002</ofd:DocID></ofd:DocInfo>"
+            "<ofd:DocRoot>Doc_0/Document.xml</ofd:DocRoot></ofd:DocBody></ofd:OFD>",
+        )
+        z.writestr(
+            "Doc_0/Document.xml",
+            f"{head}<ofd:Document {ns}><ofd:CommonData><ofd:MaxUnitID>99</ofd:MaxUnitID>"
+            "<ofd:PageArea><ofd:PhysicalBox>0 0 210 297</ofd:PhysicalBox></ofd:PageArea>"
+            "<ofd:DocumentRes>DocumentRes.xml</ofd:DocumentRes></ofd:CommonData>"
+            '<ofd:Pages><ofd:Page ID="1" BaseLoc="Pages/Page_0/Content.xml"/></ofd:Pages>'
+            "</ofd:Document>",
+        )
+        z.writestr(
+            "Doc_0/DocumentRes.xml",
+            f'{head}<ofd:Res {ns} BaseLoc="Res"><ofd:MultiMedias><ofd:MultiMedia ID="5" '
+            'Type="Image"><ofd:MediaFile>scan.png</ofd:MediaFile></ofd:MultiMedia>'
+            "</ofd:MultiMedias></ofd:Res>",
+        )
+        z.writestr("Doc_0/Res/scan.png", png)
+        z.writestr(
+            "Doc_0/Pages/Page_0/Content.xml",
+            f'{head}<ofd:Page {ns}><ofd:Content><ofd:Layer ID="3"><ofd:ImageObject ID="6" '
+            'ResourceID="5" Boundary="0 0 210 297" CTM="210 0 0 297 0 0"/></ofd:Layer>'
+            "</ofd:Content></ofd:Page>",
+        )
+    return path
+
+
+def test_image_only_ofd_is_read_through_ocr(tmp_path: Path) -> None:
+    buffer = io.BytesIO()
+    render_page(PAGES[0]).save(buffer, "PNG")
+    doc = read_document(_image_ofd(tmp_path / "扫描件.ofd", buffer.getvalue()))
+    assert doc.ocr_pages == (1,) and doc.meta.doc_number == NUMBER
+    assert accuracy(source_text(PAGES[:1]), doc.text) >= 0.98

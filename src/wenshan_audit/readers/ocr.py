@@ -107,6 +107,26 @@ def image_lines(image: Any) -> list[Line]:
     return lines
 
 
+def image_pages(path: Path, images: Sequence[bytes | None]) -> list[list[Line]]:
+    """OCR page images given as encoded files (PNG, JPEG, ...); None is a page without one."""
+    import io
+
+    import numpy as np
+    from PIL import Image
+
+    report = _PROGRESS.get()
+    found: list[list[Line]] = []
+    for done, data in enumerate(images, start=1):
+        lines: list[Line] = []
+        if data is not None:
+            with Image.open(io.BytesIO(data)) as image:
+                lines = image_lines(np.asarray(image.convert("RGB")))
+        found.append(lines)
+        if report is not None:
+            report(path, done, len(images))
+    return found
+
+
 def pdf_pages(path: Path, data: bytes, numbers: Sequence[int]) -> dict[int, list[Line]]:
     """OCR the given 1-based page numbers of a PDF: page number -> lines."""
     import numpy as np
