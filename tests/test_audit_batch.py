@@ -218,7 +218,8 @@ def test_cli_audit_json_report_annotations_and_broken_file(batch_dir: Path, tmp_
         "never",
         cwd=tmp_path,
     )
-    assert done.returncode == 2, done.stderr  # a file could not be read
+    # documents were audited: not 2; the broken file counts as an error, but --fail-on never
+    assert done.returncode == 0, done.stderr
     assert "Traceback" not in done.stderr
     assert "broken.docx" in done.stderr and "审核完成" in done.stderr
     data = json.loads(out.read_text(encoding="utf-8"))

@@ -48,14 +48,20 @@ def test_json_output_follows_the_documented_shape(tmp_path: Path) -> None:
     assert data["summary"]["documents"] == 1
 
 
-def test_missing_file_is_exit_2_with_chinese_message_and_others_still_audited(
-    tmp_path: Path,
-) -> None:
+def test_missing_file_is_an_error_and_others_still_audited(tmp_path: Path) -> None:
     draft = _write(tmp_path / "draft.txt", CLEAN)
     result = runner.invoke(
         app, ["check", str(draft), str(tmp_path / "nope.docx"), "--format", "json"]
     )
-    assert result.exit_code == 2
+    # something was audited: exit 2 is only for "nothing could be audited"; the unreadable
+    # file counts as an error, so the default --fail-on error fails the run
+    assert result.exit_code == 1
+    never = runner.invoke(
+        app, ["check", str(draft), str(tmp_path / "nope.docx"), "--fail-on", "never"]
+    )
+    assert never.exit_code == 0
+    alone = runner.invoke(app, ["check", str(tmp_path / "nope.docx")])
+    assert alone.exit_code == 2 and "文件不存在" in alone.output
     data = json.loads(result.stdout)
     assert len(data["documents"]) == 1
     assert "文件不存在" in data["failures"][0]["message"]
@@ -67,6 +73,7 @@ def test_folder_without_readable_files_is_exit_2(tmp_path: Path) -> None:
     result = runner.invoke(app, ["check", str(tmp_path / "empty")])
     assert result.exit_code == 2
     assert "没有找到可审核的文件" in result.output
+    assert str(tmp_path / "empty") in result.output.replace("\n", "")  # names the folder
     assert "Traceback" not in result.output
 
 

@@ -60,7 +60,7 @@ def test_directory_without_readable_files(tmp_path: Path) -> None:
     folder.mkdir()
     (folder / "说明.xlsx").write_bytes(b"x")
     (folder / "~$锁文件.docx").write_bytes(b"x")
-    assert list(iter_files([folder])) == []
+    assert list(iter_files([folder])) == [folder]  # yielded itself, so that it is reported
     message = _error(folder)
     assert "文件夹中没有可审核的文件" in message and ".docx" in message
 

@@ -98,7 +98,8 @@ def test_headers_and_footers_come_after_the_body(tmp_path: Path) -> None:
     doc = DocxDocument()
     section = doc.sections[0]
     section.header.paragraphs[0].text = "内部资料"
-    section.footer.paragraphs[0].text = "— 1 —"
+    section.footer.paragraphs[0].text = "联系电话：0871-1234567"
+    section.footer.add_paragraph("— 1 —")  # a page number is page furniture, not text
     section.different_first_page_header_footer = True
     section.first_page_header.paragraphs[0].text = "首页页眉"
     doc.add_paragraph("正文第一段。")
@@ -108,7 +109,7 @@ def test_headers_and_footers_come_after_the_body(tmp_path: Path) -> None:
         ("正文第一段。", "body"),
         ("内部资料", "header"),
         ("首页页眉", "header"),
-        ("— 1 —", "footer"),
+        ("联系电话：0871-1234567", "footer"),
     ]
     assert [p.text for p in got.body] == ["正文第一段。"]
 

@@ -11,7 +11,7 @@ from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.pdfgen import canvas
 
 from wenshan_audit.errors import ReadError
-from wenshan_audit.readers import read_document
+from wenshan_audit.readers import ocr, read_document
 
 SENTENCE = "各单位要严格控制发文数量，凡是法律法规已作出明确规定的，一律不再制发文件。"
 LONG = SENTENCE * 4  # five lines of 28 chars
@@ -144,19 +144,29 @@ def test_encrypted_pdf(tmp_path: Path, pdf_writer) -> None:
     assert "已加密" in info.value.message and "未加密" in info.value.message
 
 
-def test_pdf_whose_text_cannot_be_decoded(tmp_path: Path, pdf_writer) -> None:
+@pytest.fixture
+def no_ocr(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A machine without the [ocr] extra (the dev install has it)."""
+    monkeypatch.setattr("wenshan_audit.readers.ocr.available", lambda: False)
+
+
+def _restricted(tmp_path: Path, pdf_writer) -> Path:
     from reportlab.lib.pdfencrypt import StandardEncryption
 
     # An owner-password-only PDF opens without a password, but pdfminer gets (cid:N) codes.
     protected = StandardEncryption("", ownerPassword="owner", canCopy=0)
-    path = pdf_writer(tmp_path / "受限.pdf", [LONG], encrypt=protected)
+    return pdf_writer(tmp_path / "受限.pdf", [LONG], encrypt=protected)
+
+
+def test_pdf_whose_text_cannot_be_decoded(tmp_path: Path, pdf_writer, no_ocr: None) -> None:
     with pytest.raises(ReadError) as info:
-        read_document(path)
-    assert "文字无法解码" in info.value.message and "Word 版本" in info.value.message
+        read_document(_restricted(tmp_path, pdf_writer))
+    message = info.value.message
+    assert "文字层乱码" in message and "文字无法解码" in message and "Word 版本" in message
+    assert 'pip install "wenshan-audit[ocr]"' in message
 
 
-def test_scanned_pdf_without_text_layer(tmp_path: Path) -> None:
-    path = tmp_path / "扫描件.pdf"
+def _strokes_only(path: Path) -> Path:
     c = _canvas(path)
     for page in range(2):
         c.rect(72, 100, 450, 600, fill=0)
@@ -164,14 +174,17 @@ def test_scanned_pdf_without_text_layer(tmp_path: Path) -> None:
             c.line(90, 680 - row * 28, 500 - page * 40, 680 - row * 28)
         c.showPage()
     c.save()
+    return path
+
+
+def test_scanned_pdf_without_text_layer(tmp_path: Path, no_ocr: None) -> None:
     with pytest.raises(ReadError) as info:
-        read_document(path)
+        read_document(_strokes_only(tmp_path / "扫描件.pdf"))
     assert "扫描件，无文字层" in info.value.message
-    assert "请先 OCR 或提供可复制文字的 PDF" in info.value.message
+    assert 'pip install "wenshan-audit[ocr]"' in info.value.message
 
 
-def test_a_scanned_page_among_text_pages_is_a_warning(tmp_path: Path) -> None:
-    path = tmp_path / "混合.pdf"
+def _mixed(path: Path) -> Path:
     c = _canvas(path)
     c.setFont("STSong-Light", 16)
     c.drawString(72, 760, "第一页有文字。")
@@ -179,9 +192,34 @@ def test_a_scanned_page_among_text_pages_is_a_warning(tmp_path: Path) -> None:
     c.rect(72, 100, 450, 600, fill=1)
     c.showPage()
     c.save()
-    doc = read_document(path)
+    return path
+
+
+def test_a_scanned_page_among_text_pages_is_a_warning(tmp_path: Path, no_ocr: None) -> None:
+    doc = read_document(_mixed(tmp_path / "混合.pdf"))
     assert doc.text == "第一页有文字。"
-    assert doc.warnings == ("第 2 页没有文字层（可能是扫描页），已跳过",)
+    assert doc.warnings == (
+        '第 2 页没有文字层（可能是扫描页），已跳过；安装 OCR 组件（pip install "wenshan-audit[ocr]"）后可识别',
+    )
+
+
+needs_ocr = pytest.mark.skipif(
+    not ocr.available(), reason='OCR extra not installed (pip install "wenshan-audit[ocr]")'
+)
+
+
+@needs_ocr
+def test_ocr_finds_no_text_in_strokes(tmp_path: Path) -> None:
+    with pytest.raises(ReadError) as info:
+        read_document(_strokes_only(tmp_path / "扫描件.pdf"))
+    assert "OCR 也未识别出文字" in info.value.message
+
+
+@needs_ocr
+def test_ocr_reads_the_black_page_as_nothing(tmp_path: Path) -> None:
+    doc = read_document(_mixed(tmp_path / "混合.pdf"))
+    assert doc.text == "第一页有文字。" and doc.ocr_pages == ()
+    assert doc.warnings == ("第 2 页没有文字层，OCR 也未识别出文字，已跳过",)
 
 
 def test_truncated_pdf(tmp_path: Path, pdf_writer) -> None:

@@ -29,7 +29,7 @@ from .model import (
     ReadFailure,
     Severity,
 )
-from .readers import iter_files, read_document
+from .readers import iter_files, read_document, reading_findings
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 
@@ -43,17 +43,33 @@ def blocking(findings: Iterable[Finding], fail_on: str) -> tuple[Finding, ...]:
 
 
 def exit_code(result: AuditResult, fail_on: str) -> int:
-    """2 if a file could not be audited, else 1 if a finding reaches ``fail_on``, else 0."""
-    if result.failures:
+    """2 if nothing could be audited, else 1 if a problem reaches ``fail_on``, else 0.
+
+    A file that could not be audited counts as an error-level problem, so a hook
+    still refuses it, while the documents that were audited keep their verdict.
+    """
+    if result.failures and not result.documents:
         return EXIT_ERROR
     hit = any(blocking(d.findings, fail_on) for d in result.documents)
-    return EXIT_FINDINGS if hit else EXIT_CLEAN
+    unreadable = bool(result.failures) and fail_on != "never"  # error reaches every threshold
+    return EXIT_FINDINGS if hit or unreadable else EXIT_CLEAN
 
 
-def nothing_found(hint: str = "") -> WenshanError:
-    """The error of a run that found no document to audit (folders without supported files)."""
+def no_documents(
+    paths: Iterable[Path], found: Iterable[Path], hint: str = ""
+) -> WenshanError | None:
+    """The error when ``paths`` hold no document at all (only empty folders), else None.
+
+    :func:`.readers.iter_files` yields a named folder without documents itself,
+    so that the message can name it.
+    """
+    paths, found = list(paths), list(found)
+    if found and not all(p in paths and p.is_dir() for p in found):
+        return None
+    folders = "、".join(str(p) for p in found or paths)
     return WenshanError(
-        f"没有找到可审核的文件（支持 .docx .pdf .txt .md .doc .wps .ofd），请检查路径{hint}。"
+        f"{folders} 中没有找到可审核的文件（支持 .docx .pdf .txt .md .doc .wps .ofd），"
+        f"请检查路径{hint}。"
     )
 
 
@@ -83,7 +99,7 @@ class Auditor:
 
     def examine(self, doc: Document) -> DocumentResult:
         """Every finding of every check, before selection and waivers."""
-        findings: list[Finding] = []
+        findings: list[Finding] = list(reading_findings(doc))
         sections: dict[str, dict] = {}
         outcomes: dict[str, CheckOutcome] = {}
         for check in self.checks:

@@ -21,7 +21,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from .audit import AuditOptions, Auditor, nothing_found
+from .audit import AuditOptions, Auditor, no_documents
 from .checks.merge import analyze, topic_terms, unit_summary
 from .config import Config
 from .errors import ConfigError, WenshanError
@@ -301,8 +301,9 @@ def prepare(
         if not path.exists():
             raise WenshanError(f"路径不存在：{path}，请检查后重试。")
     files = select_files(list(paths), batch)
-    if not any(f.is_file() for f in files):  # a folder without documents comes back itself
-        raise nothing_found("和 --include/--exclude 通配符")
+    empty = no_documents(paths, files, "和 --include/--exclude 通配符")
+    if empty is not None:
+        raise empty
     # built here, in the parent: configuration errors surface and a reference
     # index is built or refreshed once, before any worker starts
     return Batch(tuple(files), Auditor(config, options), batch)

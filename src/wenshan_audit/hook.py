@@ -119,7 +119,8 @@ class HookResult:
 
     @property
     def exit_code(self) -> int:
-        """2: a file could not be read; 1: a draft has blocking findings; 0: commit may go on."""
+        """2: no file could be read; 1: a draft has blocking findings or a file could not be
+        read; 0: the commit may go on (see :func:`.audit.exit_code`)."""
         failures = (*self.audit.failures, *self.problems)
         return exit_code(replace(self.audit, failures=failures), self.fail_on)
 

@@ -7,7 +7,7 @@ readers add hints (paragraphs in red type) where the format has them.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 
 from .model import DocMeta, Document, Paragraph
@@ -17,7 +17,13 @@ _OPEN = re.escape("〔[［(（【")
 _CLOSE = re.escape("〕]］)）】")
 DOC_NUMBER = re.compile(
     rf"(?P<prefix>[\u4e00-\u9fff]{{1,12}}?)\s*[{_OPEN}]\s*(?P<year>(?:19|20)\d\d)\s*[{_CLOSE}]"
+    # an infix between year and sequence, as in 南宁站〔2025〕（通知）柳梧10号
+    r"\s*(?P<infix>(?:[（(][\u4e00-\u9fff]{1,4}[）)])?[\u4e00-\u9fff]{0,4}?)"
     r"\s*第?\s*(?P<seq>\d{1,4})\s*号"
+)
+# 国务院令第722号: 令 and 条例 are numbered by the 令 that promulgates them
+ORDER_NUMBER = re.compile(
+    r"(?P<org>[\u4e00-\u9fff]{1,20}?令)\s*[（(]?\s*第\s*(?P<seq>\d{1,5})\s*号"
 )
 _CN_DIGITS = {c: i for i, c in enumerate("〇一二三四五六七八九")} | {"零": 0, "○": 0, "Ｏ": 0}
 _NUM = r"[0-9０-９〇零○一二三四五六七八九十]"
@@ -27,6 +33,7 @@ DATE = re.compile(
 ORG_SUFFIX = re.compile(
     r"(人民政府|政府|办公室|办公厅|委员会|局|委|厅|部|院|中心|办|署|会|处|所|队|组|站|室|公司|集团|党组|党委)$"
 )
+_SENTENCE_END = ("。", "！", "？", "；", "：", ":")
 _TITLE_NOISE = re.compile(
     r"[（(]?第\s*\d+\s*期[）)]?$|[（(](试行|暂行|征求意见稿|草案|送审稿)[）)]$"
 )
@@ -75,7 +82,8 @@ def kind_of(title: str | None, rules_dir: str | None = None) -> Kind | None:
 
 
 def normalise_number(match: re.Match[str]) -> str:
-    return f"{match['prefix']}〔{match['year']}〕{int(match['seq'])}号"
+    infix = match["infix"] or ""
+    return f"{match['prefix']}〔{match['year']}〕{infix}{int(match['seq'])}号"
 
 
 def _to_int(token: str) -> int:
@@ -105,15 +113,31 @@ def parse_date(text: str) -> str | None:
 
 
 def _find_number(head: list[Paragraph]) -> tuple[int, str] | None:
-    """The 发文字号 of the 版头: before the recipients line and the first body paragraph."""
+    """The 发文字号 of the 版头: before the recipients line and the first body paragraph.
+
+    A 令 is numbered "国务院令第722号", often on two lines ("…国务院令" / "第722号").
+    """
     for index, para in enumerate(head):
+        if _signer(para.text):
+            continue
         if para.text.endswith(("：", ":")) or (len(para.text) > 80 and "。" in para.text):
             break  # the body has started: numbers from here on are citations
         if len(para.text) <= 40:
             match = DOC_NUMBER.search(para.text)
             if match:
                 return index, normalise_number(match)
+            following = head[index + 1].text if index + 1 < len(head) else ""
+            joined = para.text + (following if para.text.endswith("令") else "")
+            joined = DATE.sub("", re.sub(r"\s+", "", joined))  # "2019年10月22日 国务院令…"
+            order = ORDER_NUMBER.search(joined)
+            if order:
+                return index, f"{order['org']}第{int(order['seq'])}号"
     return None
+
+
+def _signer(text: str) -> bool:
+    """A 签发 line (签发人 of a 上行文, or a 签发 box above the title)."""
+    return text.lstrip().startswith("签发")
 
 
 def _is_org_line(text: str) -> bool:
@@ -125,7 +149,8 @@ def _is_furniture(text: str) -> bool:
     """版头 lines that must never be glued into the title."""
     compact = re.sub(r"\s+", "", text)
     return (
-        (len(compact) <= 40 and DOC_NUMBER.search(compact) is not None)
+        _signer(compact)
+        or (len(compact) <= 40 and DOC_NUMBER.search(compact) is not None)
         or compact.endswith("文件")
         or (_is_org_line(compact) and kind_of(compact) is None)
     )
@@ -145,6 +170,15 @@ def _find_title(
             if kind_of(joined, rules_dir) and ("关于" in joined or last == first):
                 return first, last, joined
     return None
+
+
+def _first_line(head: list[Paragraph]) -> str | None:
+    """Without a recognised title: the first line that is not 版头 furniture (签发, 文号)."""
+    for para in head[:3]:
+        text = para.text
+        if len(text) <= 120 and not text.endswith(("：", ":")) and not _is_furniture(text):
+            return text
+    return head[0].text if head and len(head[0].text) <= 120 else None
 
 
 def _masthead(head: list[Paragraph], red: set[int]) -> str | None:
@@ -183,12 +217,31 @@ def _pick_issuer(masthead: str | None, from_title: str | None, signed: list[str]
 
 
 def _recipients(head: list[Paragraph], start: int) -> tuple[str, ...]:
-    for para in head[start : start + 3]:
-        text = para.text
+    """The 主送机关 line after the title; a line broken in two (a layout's visual lines)
+    is joined from the line after the title up to the one ending with the colon."""
+    for index in range(start, min(start + 3, len(head))):
+        text = head[index].text
         if text.endswith(("：", ":")) and len(text) <= 200 and "。" not in text:
+            before: list[str] = []
+            for para in reversed(head[start:index]):  # the run of fragments right above
+                if not _recipient_fragment(para.text):
+                    break
+                before.insert(0, para.text)
+            text = "".join(before) + text
             parts = re.split(r"[，,；;]", text[:-1])  # 、 joins items of one group
             return tuple(p.strip() for p in parts if p.strip())
     return ()
+
+
+def _recipient_fragment(text: str) -> bool:
+    """The first visual line of a 主送 line broken in two: organ names joined by 、 or ，."""
+    return (
+        len(text) <= 60
+        and not text.endswith(_SENTENCE_END)
+        and "：" not in text
+        and not _is_furniture(text)
+        and ("，" in text or "、" in text or ORG_SUFFIX.search(text) is not None)
+    )
 
 
 def extract(doc: Document, rules_dir: str | None = None) -> DocMeta:
@@ -197,9 +250,7 @@ def extract(doc: Document, rules_dir: str | None = None) -> DocMeta:
     head = body[:15]
     number = _find_number(head)
     title_at = _find_title(head, 0, rules_dir)
-    title = (
-        title_at[2] if title_at else (head[0].text if head and len(head[0].text) <= 120 else None)
-    )
+    title = title_at[2] if title_at else _first_line(head)
     kind = kind_of(title, rules_dir)
     after_title = title_at[1] + 1 if title_at else 1
     if number and number[0] >= after_title:
@@ -209,6 +260,8 @@ def extract(doc: Document, rules_dir: str | None = None) -> DocMeta:
     masthead = _masthead(head, red)
     signatures = _signatures(body)
     issuer = _pick_issuer(masthead, _issuer_from_title(title), [o for o, _ in signatures if o])
+    if issuer is None and number and "令第" in number[1]:
+        issuer = number[1].split("令第")[0]  # 国务院令第722号 is issued by 国务院
     own = [d for o, d in signatures if o and o == issuer]
     date = own[0] if own else (signatures[-1][1] if signatures else None)
     if date is None:
@@ -216,7 +269,7 @@ def extract(doc: Document, rules_dir: str | None = None) -> DocMeta:
             (parse_date(p.text) for p in head if len(p.text) <= 20 and parse_date(p.text)), None
         )
     white_kind = bool(kind and kind.white_header)
-    return DocMeta(
+    meta = DocMeta(
         issuer=issuer,
         doc_number=number[1] if number else None,
         title=title,
@@ -225,6 +278,24 @@ def extract(doc: Document, rules_dir: str | None = None) -> DocMeta:
         recipients=_recipients(head, after_title),
         red_header=bool(number or masthead) and not white_kind,
     )
+    return _with_tags(meta, dict(doc.tagged), rules_dir) if doc.tagged else meta
+
+
+def _with_tags(meta: DocMeta, tags: dict[str, str], rules_dir: str | None) -> DocMeta:
+    """Metadata the file states itself (OFD 电子公文 tags) wins over the layout's."""
+    changes: dict[str, object] = {}
+    if "issuer" in tags:
+        changes["issuer"] = tags["issuer"]
+    if "doc_number" in tags:
+        match = DOC_NUMBER.search(tags["doc_number"])
+        changes["doc_number"] = normalise_number(match) if match else tags["doc_number"]
+    if "title" in tags:
+        kind = kind_of(tags["title"], rules_dir)
+        changes.update(title=tags["title"], kind=kind.name if kind else meta.kind)
+    if "recipients" in tags:
+        parts = re.split(r"[，,；;]", tags["recipients"].rstrip("：:"))
+        changes["recipients"] = tuple(p.strip() for p in parts if p.strip())
+    return replace(meta, **changes)
 
 
 def _issuer_from_title(title: str | None) -> str | None:

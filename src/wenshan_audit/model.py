@@ -77,6 +77,10 @@ class Document:
     # reader hints for metadata extraction (e.g. paragraphs set in red font)
     red_paragraphs: tuple[int, ...] = ()
     pages: int = 0
+    # pages whose text was recognised by OCR (1-based): offsets there come from OCR
+    ocr_pages: tuple[int, ...] = ()
+    # metadata the file states itself (OFD 电子公文 semantic tags): DocMeta field -> text
+    tagged: tuple[tuple[str, str], ...] = ()
 
     @property
     def body(self) -> tuple[Paragraph, ...]:

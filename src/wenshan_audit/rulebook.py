@@ -25,6 +25,7 @@ if TYPE_CHECKING:
 
 #: check name (the first part of its rule ids) -> Chinese name, in report order
 CHECKS: dict[str, str] = {
+    "read": "读取文件",
     "copy": "照搬上级文件",
     "burden": "基层负担（负面清单）",
     "measures": "具体落实措施",
@@ -61,6 +62,14 @@ class Rule:
 
 #: every rule written in code; the burden rules come from the burden rule file
 RULES: tuple[Rule, ...] = (
+    Rule(
+        "read.ocr",
+        Severity.INFO,
+        "文字由 OCR 识别",
+        "文件（或其中某些页）没有可用的文字层（扫描件、字形画成轮廓、文字层乱码），文字由离线 OCR "
+        "识别：可能有个别错字，引文位置以识别文字为准，请对照原件核对。",
+        "工具提示：GB/T 9704-2012 公文应有可复制的文字，扫描件只能识别。",
+    ),
     Rule(
         "copy.upper",
         Severity.WARNING,

@@ -22,12 +22,15 @@ from .common import (
     ReportOption,
     SelectOption,
     annotate_dir,
+    ocr_progress,
     write_html,
     write_report,
 )
 
 
 def _run_with_progress(batch):  # noqa: ANN001,ANN202 - batch.Batch -> AuditResult
+    from ..readers import ocr
+
     console = err_console()
     files, jobs = len(batch.files), batch.workers
     started = time.perf_counter()
@@ -52,7 +55,8 @@ def _run_with_progress(batch):  # noqa: ANN001,ANN202 - batch.Batch -> AuditResu
             result = batch.run(lambda n: bar.advance(task, n))
     else:
         print(f"正在审核 {files} 份文件（{jobs} 个进程）……", file=sys.stderr, flush=True)
-        result = batch.run()
+        with ocr.progress(ocr_progress):  # reaches OCR run in this process (jobs 1)
+            result = batch.run()
     elapsed = time.perf_counter() - started
     rate = files / elapsed if elapsed > 0 else 0.0
     console.print(f"审核完成：{files} 份文件，用时 {elapsed:.1f} 秒（{rate:.1f} 份/秒）")

@@ -19,6 +19,7 @@ from .common import (
     ReportOption,
     SelectOption,
     annotate_to,
+    ocr_progress,
     write_html,
     write_report,
 )
@@ -54,8 +55,8 @@ def check(
     ] = None,
 ) -> None:
     """审核一份或多份公文草稿，输出审核意见。"""
-    from ..audit import AuditOptions, Auditor, exit_code, nothing_found
-    from ..readers import iter_files
+    from ..audit import AuditOptions, Auditor, exit_code, no_documents
+    from ..readers import iter_files, ocr
 
     cfg = load_config(config)
     options = AuditOptions(
@@ -65,11 +66,13 @@ def check(
         select=tuple(select or ()),
         ignore=tuple(ignore or ()),
     )
-    if not any(True for _ in iter_files(paths)):
-        raise nothing_found()
+    empty = no_documents(paths, iter_files(paths))
+    if empty is not None:
+        raise empty
     if annotate is not None and (len(paths) != 1 or paths[0].suffix.lower() != ".docx"):
         raise fail("--annotate 只能用于单个 .docx 草稿；批量生成批注版请用 audit --annotate-dir。")
-    result = Auditor(cfg, options).audit_paths(paths)
+    with ocr.progress(ocr_progress):
+        result = Auditor(cfg, options).audit_paths(paths)
     write_report(result, fmt.value, output, explain)
     if report is not None:
         write_html(result, report)

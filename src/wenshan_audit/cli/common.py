@@ -147,3 +147,9 @@ def _relative(path: Path, roots: list[Path]) -> Path:
         except ValueError:
             continue
     return Path(path.name)
+
+
+def ocr_progress(path: Path, done: int, total: int) -> None:
+    """Progress of OCR on a long document, on stderr (the library never prints)."""
+    if total > 1:
+        err_console().print(f"OCR 识别 {escape(str(path))}：第 {done}/{total} 页", soft_wrap=True)

@@ -2,7 +2,9 @@
 
 One module per format; :func:`read_document` picks the reader by content
 (magic bytes) first and by suffix second, so a misnamed file gets an honest
-message instead of a parser traceback.
+message instead of a parser traceback. What every reader returns then passes
+the same tests: text size, the 密级 decision (``classified``) and mojibake
+(``quality``); pages without usable text are read through OCR (``ocr``).
 """
 
 from __future__ import annotations
@@ -11,9 +13,12 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import replace
 from pathlib import Path
 
-from ..errors import ReadError
-from ..model import Document
+from ..errors import ClassifiedError, ReadError
+from ..model import Document, Finding, Severity
+from . import classified
 from . import text as text_reader
+from .limits import MAX_TEXT_CHARS, TextTooLong
+from .quality import garbled
 
 SUPPORTED_SUFFIXES = (".txt", ".md", ".docx", ".pdf", ".doc", ".wps", ".ofd")
 MAX_BYTES = 50 * 1024 * 1024  # larger files are almost never a single 公文
@@ -123,6 +128,14 @@ def _reader_for(path: Path) -> Reader:
 
 
 def _folder_problem(path: Path) -> ReadError:
+    if path.suffix.lower() in SUPPORTED_SUFFIXES:
+        return ReadError(
+            path,
+            f"名称以 {path.suffix} 结尾，但这是一个文件夹而不是文件",
+            "请检查是否误把文件夹命名成了文件名；文件夹中的文件请按文件夹批量审核",
+        )
+    if path.is_symlink() and path.resolve() in path.parent.resolve().parents:
+        return ReadError(path, "符号链接指向它所在的上级文件夹（循环链接），已跳过", "请删除该链接")
     if any(True for _ in _supported_in(path)):
         return ReadError(path, "这是一个文件夹而不是文件", "请逐个指定文件，或按文件夹批量审核")
     return ReadError(
@@ -132,12 +145,47 @@ def _folder_problem(path: Path) -> ReadError:
     )
 
 
+def _missing(path: Path) -> ReadError:
+    if path.is_symlink():
+        try:
+            path.resolve(strict=True)
+        except (RuntimeError, OSError) as exc:  # 3.11 raises RuntimeError on a loop
+            if "loop" in str(exc).lower() or getattr(exc, "errno", None) == 40:
+                return ReadError(
+                    path, "符号链接循环（链接指向自己）", "请删除该链接或改为指向真实文件"
+                )
+        return ReadError(path, "符号链接指向的文件不存在", "请删除该链接或改为指向真实文件")
+    return ReadError(path, "文件不存在", "请检查路径是否正确")
+
+
+def _check_text(doc: Document) -> None:
+    """What every reader returns passes the same tests: size, 密级, mojibake."""
+    if len(doc.text) > MAX_TEXT_CHARS:
+        raise TextTooLong(doc.path, len(doc.text))
+    if not doc.text.strip():
+        raise ReadError(doc.path, "未提取到任何文字", "请确认文件内容不为空")
+    level = classified.marking(doc)
+    if level is not None:
+        raise ClassifiedError(doc.path, level)
+    problem = garbled(doc.text)
+    if problem is not None:
+        raise ReadError(
+            doc.path,
+            f"文字层乱码（{problem}），无法据此审核",
+            "请用 Word/WPS 打开确认内容正常后“另存为”.docx 再试，或提供 PDF/Word 原件",
+        )
+
+
 def read_document(path: Path, max_bytes: int = MAX_BYTES) -> Document:
-    """Read one file into a Document with metadata; raise ReadError when impossible."""
+    """Read one file into a Document with metadata; raise ReadError when impossible.
+
+    A document marked with a 密级 raises :class:`ClassifiedError` here, before any
+    consumer sees its text.
+    """
     from ..metadata import extract
 
     if not path.exists():
-        raise ReadError(path, "文件不存在", "请检查路径是否正确")
+        raise _missing(path)
     if path.is_dir():
         raise _folder_problem(path)
     reader = _reader_for(path)  # unsupported suffixes fail before the file is read
@@ -158,19 +206,45 @@ def read_document(path: Path, max_bytes: int = MAX_BYTES) -> Document:
         raise ReadError(path, f"读取失败（{exc.strerror}）") from None
     _check_format(path, data)
     doc = reader(path, data)
-    if not doc.text.strip():
-        raise ReadError(path, "未提取到任何文字", "请确认文件内容不为空")
+    _check_text(doc)
     return replace(doc, meta=extract(doc))
 
 
+def _skipped(name: str) -> bool:
+    """Office lock files (~$x.docx), hidden files and README files are not documents."""
+    return name.startswith(("~$", ".", "README"))
+
+
 def _supported_in(folder: Path) -> Iterator[Path]:
-    for child in sorted(folder.rglob("*")):
-        if (
-            child.is_file()
-            and child.suffix.lower() in SUPPORTED_SUFFIXES
-            and not child.name.startswith(("~$", ".", "README"))
-        ):
-            yield child
+    """Every entry under ``folder`` named like a document, in a stable order.
+
+    Besides real files this yields what cannot be audited but must be reported:
+    a directory or a dangling or looping symlink named ``x.docx``, and a
+    symlinked folder that loops back to one of its parents. Other symlinked
+    folders are followed once.
+    """
+    seen = {folder.resolve()}
+    pending = [folder]
+    found: list[Path] = []
+    while pending:
+        current = pending.pop()
+        try:
+            children = list(current.iterdir())
+        except OSError:
+            continue  # unreadable folder: its parent listing is all we can know
+        for child in children:
+            if _skipped(child.name):
+                continue
+            if child.suffix.lower() in SUPPORTED_SUFFIXES:
+                found.append(child)
+            elif child.is_dir():
+                target = child.resolve()
+                if child.is_symlink() and target in child.parent.resolve().parents:
+                    found.append(child)  # a loop: reported, not followed
+                elif target not in seen:
+                    seen.add(target)
+                    pending.append(child)
+    yield from sorted(found)
 
 
 def iter_files(paths: Iterable[Path]) -> Iterator[Path]:
@@ -179,11 +253,35 @@ def iter_files(paths: Iterable[Path]) -> Iterator[Path]:
     Explicit file arguments are yielded as given (so an unsupported file gets
     its message); inside folders, only supported suffixes are taken and
     Office lock files (``~$x.docx``), hidden files and README files are skipped.
-    A folder without supported files yields nothing (the CLI reports when
-    nothing at all was found).
+    Entries that cannot be audited are yielded too, so that reading them gives
+    their message (see ``_supported_in``); a folder the caller named that holds
+    no document at all is yielded itself, for the same reason.
     """
     for path in paths:
         if path.is_dir():
-            yield from _supported_in(path)
+            found = list(_supported_in(path))
+            yield from found or [path]
         else:
             yield path
+
+
+def reading_findings(doc: Document) -> tuple[Finding, ...]:
+    """What a reviewer must know about how the text was obtained (rule ``read.ocr``)."""
+    if not doc.ocr_pages:
+        return ()
+    first = doc.paragraphs[0] if doc.paragraphs else None
+    pages = "、".join(map(str, doc.ocr_pages[:10])) + ("等" if len(doc.ocr_pages) > 10 else "")
+    return (
+        Finding(
+            rule="read.ocr",
+            severity=Severity.INFO,
+            message=(
+                f"第 {pages} 页没有可用的文字层，文字由 OCR 识别：可能有个别错字，"
+                "引文位置以识别文字为准，请对照原件核对"
+            ),
+            start=first.start if first else 0,
+            end=first.end if first else 0,
+            text=first.text if first else "",
+            evidence={"ocr_pages": list(doc.ocr_pages)},
+        ),
+    )

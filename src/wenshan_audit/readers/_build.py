@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from ..model import Document, Paragraph
+from ._lines import is_page_number
 
 
 def assemble(
@@ -17,7 +18,8 @@ def assemble(
 ) -> Document:
     """Join ``(text, part)`` pairs with newlines, recording each paragraph's offsets.
 
-    Empty paragraphs are dropped; ``red`` lists indexes into ``parts`` of
+    Empty paragraphs and page numbers in headers and footers (a PAGE field's
+    result, "— 2 —") are dropped; ``red`` lists indexes into ``parts`` of
     paragraphs in red type and is re-mapped to the kept paragraphs.
     """
     red_set = set(red)
@@ -27,7 +29,7 @@ def assemble(
     pos = 0
     for index, (raw, part) in enumerate(parts):
         text = raw.strip()
-        if not text:
+        if not text or (part in ("header", "footer") and is_page_number(text)):
             continue
         if chunks:
             chunks.append("\n")

@@ -26,6 +26,7 @@ from lxml import etree
 from ..errors import ReadError
 from ..model import Document
 from ._build import assemble
+from .limits import read_part
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 _NS = {
@@ -188,12 +189,16 @@ def paragraph_elements(
 class _Package:
     """The parts of a .docx that the reader needs, located through relationships."""
 
-    def __init__(self, zf: zipfile.ZipFile) -> None:
+    def __init__(self, path: Path, zf: zipfile.ZipFile) -> None:
+        self.path = path
         self.zf = zf
         self.names = set(zf.namelist())
 
+    def read(self, name: str) -> bytes:
+        return read_part(self.path, self.zf, name)
+
     def xml(self, name: str) -> etree._Element:
-        return etree.fromstring(self.zf.read(name), _PARSER)
+        return etree.fromstring(self.read(name), _PARSER)
 
     def rels(self, part: str) -> dict[str, tuple[str, str]]:
         """rId -> (relationship type, target part name) for internal relationships."""
@@ -239,7 +244,7 @@ def _read_package(path: Path, package: _Package) -> Document:
     styles = _Styles()
     for rel_type, name in rels.values():
         if rel_type.endswith("/styles") and name in package.names:
-            raw = package.zf.read(name)
+            raw = package.read(name)
             # Style colours matter only for red detection: skip parsing (it can be a
             # 350 KB part) when no style sets a red colour.
             if any(is_red(v.decode()) for v in _COLOR_VALUE.findall(raw)):
@@ -262,7 +267,7 @@ def _read_package(path: Path, package: _Package) -> Document:
 def read(path: Path, data: bytes) -> Document:
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as zf:
-            return _read_package(path, _Package(zf))
+            return _read_package(path, _Package(path, zf))
     except ReadError:
         raise
     except etree.XMLSyntaxError as exc:
