@@ -47,7 +47,7 @@ from . import normalise as normalise_mod
 from .fingerprint import GUARANTEE, K, W, of_seeds, seed_set
 from .normalise import Normalised
 from .postings import FILES as POSTING_FILES
-from .postings import Builder, Postings, keys_of
+from .postings import Builder, Postings, fsync_path, keys_of
 from .rows import (
     BATCH,
     ROW_FIELDS,
@@ -181,14 +181,6 @@ def unpack_record(doc_id: int, blob: bytes) -> Source:
     n = int.from_bytes(blob[:4], "little")
     path, title, number, issuer, date = json.loads(blob[4 : 4 + n].decode("utf-8"))
     return Source(doc_id, path, title, number, unpack_text(blob[4 + n :]), issuer, date)
-
-
-def _fsync_dir(folder: Path) -> None:
-    fd = os.open(folder, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
 
 
 def _write_file(path: Path, data: bytes) -> None:
@@ -600,8 +592,8 @@ class Writer(CorpusWriter):
         _save(folder / "dead.npy", np.array(sorted(dead), dtype=np.uint32))
         _save(folder / "stoplist.npy", self._stoplist(segments, catalog))
         _write_file(folder / "restat.json", json.dumps(restat).encode("utf-8"))
-        _fsync_dir(folder)
-        _fsync_dir(self.root)
+        fsync_path(folder)
+        fsync_path(self.root)
         meta = {
             "format_version": FORMAT_VERSION,
             "scheme": scheme(),
@@ -618,7 +610,7 @@ class Writer(CorpusWriter):
         tmp = self.root / "meta.json.tmp"
         _write_file(tmp, json.dumps(meta, ensure_ascii=False, indent=2).encode("utf-8"))
         os.replace(tmp, self.root / "meta.json")  # the switch
-        _fsync_dir(self.root)
+        fsync_path(self.root)
         self.generation, self.meta = g, meta
         self._collect_garbage()
         return g
@@ -654,7 +646,7 @@ class Writer(CorpusWriter):
         _save(folder / "ids.npy", np.array(ids, dtype=np.uint32))
         _save(folder / "records.npy", np.array(offsets, dtype=np.uint64))
         _write_file(folder / "files.json", json.dumps(files, ensure_ascii=False).encode("utf-8"))
-        _fsync_dir(folder)
+        fsync_path(folder)
         return {"id": seg_id, "docs": len(ids), "postings": postings}, next_id
 
     def _merge(self, seg_id: int, segments: list[dict[str, int]], dead: set[int]) -> dict[str, int]:
@@ -690,7 +682,7 @@ class Writer(CorpusWriter):
         _save(folder / "ids.npy", all_ids.astype(np.uint32))
         _save(folder / "records.npy", np.cumsum(np.concatenate(offsets)).astype(np.uint64))
         _write_file(folder / "files.json", json.dumps(files, ensure_ascii=False).encode("utf-8"))
-        _fsync_dir(folder)
+        fsync_path(folder)
         return {"id": seg_id, "docs": len(all_ids), "postings": postings}
 
     def _stoplist(

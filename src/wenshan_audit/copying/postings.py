@@ -46,7 +46,8 @@ def keys_of(prints: np.ndarray) -> np.ndarray:
     return keys
 
 
-def _fsync(path: Path) -> None:
+def fsync_path(path: Path) -> None:
+    """fsync a file or a folder (a folder: its entries, e.g. after a rename)."""
     fd = os.open(path, os.O_RDONLY)
     try:
         os.fsync(fd)
@@ -147,7 +148,7 @@ class Builder:
             del out_key, out_doc
         np.save(self.folder / FILES[0], np.cumsum(off))
         for name in FILES:
-            _fsync(self.folder / name)
+            fsync_path(self.folder / name)
         return self.total
 
 
