@@ -28,7 +28,6 @@ merges all segments into one.
 
 from __future__ import annotations
 
-import fcntl
 import hashlib
 import json
 import os
@@ -477,10 +476,28 @@ class CorpusWriter(ABC):
         return stats
 
 
+def _lock_exclusive(fh: Any) -> None:
+    """Wait for the exclusive lock of an open file (flock; msvcrt on Windows)."""
+    try:
+        import fcntl
+    except ImportError:  # Windows: a byte-range lock, retried (LK_LOCK gives up after 10 s)
+        import msvcrt
+
+        while True:
+            try:
+                msvcrt.locking(fh.fileno(), msvcrt.LK_LOCK, 1)  # type: ignore[attr-defined]
+                return
+            except OSError:
+                continue
+    fcntl.flock(fh, fcntl.LOCK_EX)
+
+
 class Writer(CorpusWriter):
     """Builds and incrementally updates an index directory (see the module docstring).
 
-    Holds ``write.lock`` while open: a second writer waits. An existing index
+    Holds the lock of ``write.lock`` while open: a second writer waits. (On
+    Windows a file still open by a reader cannot be deleted; it is then left for a
+    later writer's clean-up, ``ignore_errors``.) An existing index
     that cannot be used (:class:`BrokenIndexError`) is replaced by a rebuild
     and refused by an update.
     """
@@ -494,7 +511,7 @@ class Writer(CorpusWriter):
             raise CopyIndexError(
                 f"无法创建索引目录 {root}（{exc.strerror}）。请检查路径和写权限"
             ) from None
-        fcntl.flock(self._lock, fcntl.LOCK_EX)  # released by close, or by the kernel on a kill
+        _lock_exclusive(self._lock)  # released by close, or by the kernel on a kill
         self._touched = []
         self.meta: dict[str, Any] = {}
         self.broken: BrokenIndexError | None = None
