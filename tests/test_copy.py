@@ -556,3 +556,35 @@ def test_external_sort_of_postings_equals_the_in_memory_one(tmp_path: Path) -> N
     first, count = spilled.ranges(docs[9][:5])
     rows, found = spilled.gather(first, count)
     assert sorted(found[rows == 0].tolist()) == [6, 10]
+
+
+def test_boilerplate_counts_issuers_so_a_family_keeps_its_shared_text(tmp_path: Path) -> None:
+    from wenshan_audit.copying.align import is_stop
+    from wenshan_audit.copying.fingerprint import seed_set
+    from wenshan_audit.copying.index import Entry
+
+    rng = np.random.default_rng(11)
+    chars = np.array([ord(c) for c in UPPER + OTHER if "\u4e00" <= c <= "\u9fff"])
+
+    def noise(n: int) -> str:
+        return "".join(map(chr, rng.choice(chars, n)))
+
+    boiler = "现将有关事项通知如下，请结合实际认真贯彻执行。"
+    family = "各单位放假调休日期的具体安排如下节假日期间各单位要妥善安排好值班和安全保卫等工作"
+    entries = [  # 30 offices share a formula; one office's 30 yearly notices share a text
+        Entry(f"/o/{i}.txt", f"o{i}", 0, 0, noise(800) + boiler + noise(800), issuer=f"第{i}办公室")
+        for i in range(30)
+    ] + [
+        Entry(f"/f/{y}.txt", f"f{y}", 0, 0, noise(600) + family + noise(600), issuer="国务院办公厅")
+        for y in range(30)
+    ]
+    writer = Writer(tmp_path / "index")
+    writer.add_texts(entries, workers=1)
+    writer.close()
+    index = Index(tmp_path / "index")
+    assert is_stop(seed_set(normalise(boiler)), index.stoplist).all()
+    assert not is_stop(seed_set(normalise(family)), index.stoplist).any()
+    draft = noise(300) + family + noise(300)
+    found = {s.path for s in index.sources(index.retrieve(normalise(draft), 100))}
+    assert {f"/f/{y}.txt" for y in range(30)} <= found
+    index.close()
