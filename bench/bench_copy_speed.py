@@ -261,7 +261,7 @@ def main() -> None:
         latencies.append(time.perf_counter() - t0)
         hit = {int(Path(s["path"]).stem[3:]) for s in data["sources"]}
         found += len(sources & hit) / len(sources)
-        candidates.append(len(index.candidates(normalise(text), 10**9)))
+        candidates.append(len(index.retrieve(normalise(text), 10**9)))
     results.update(
         check_latency_median_ms=round(statistics.median(latencies) * 1000, 1),
         check_latency_p95_ms=round(float(np.percentile(latencies, 95)) * 1000, 1),

@@ -43,7 +43,7 @@ import numpy as np
 
 from ..errors import WenshanError
 from . import normalise as normalise_mod
-from .fingerprint import GUARANTEE, K, W, of_seeds, seed_set
+from .fingerprint import GUARANTEE, K, W, of_seeds, query_prints, seed_set
 from .normalise import Normalised
 from .postings import FILES as POSTING_FILES
 from .postings import Builder, Postings, fsync_path, keys_of
@@ -138,10 +138,9 @@ class UpdateStats:
 
 
 def query_keys(norm: Normalised, stoplist_prints: np.ndarray) -> np.ndarray:
-    """48-bit posting keys of a draft's fingerprints, boilerplate left out."""
-    from .fingerprint import fingerprints
-
-    prints = fingerprints(norm)
+    """48-bit posting keys of a draft's k-grams (:func:`.fingerprint.query_prints`),
+    boilerplate left out."""
+    prints = query_prints(norm)
     if len(stoplist_prints):
         pos = np.minimum(np.searchsorted(stoplist_prints, prints), len(stoplist_prints) - 1)
         prints = prints[stoplist_prints[pos] != prints]
