@@ -71,6 +71,11 @@ def entry(i: int) -> Entry:
     )
 
 
+def entries(n: int) -> Iterator[Entry]:
+    """The first ``n`` reference documents (for the other benchmarks)."""
+    return (entry(i) for i in range(n))
+
+
 def generated_rows(seeds: list[int]) -> list[Row]:
     """Worker side: generate and fingerprint documents."""
     return [row_of(entry(i)) for i in seeds]
