@@ -104,7 +104,7 @@ def main() -> None:
     try:
         print(
             f"机器：{os.cpu_count()} 核，负载 {os.getloadavg()[0]:.1f}；参考文件 {args.docs} 份，"
-            f"草稿 {args.drafts} 份（每份约 10,000 字），{args.procs} 个进程并发"
+            f"草稿 {args.drafts} 份（每份约 6,000 字），{args.procs} 个进程并发"
         )
         started = time.perf_counter()
         writer = Writer(tmp / "index")

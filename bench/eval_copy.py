@@ -359,7 +359,7 @@ class Exhaustive:
         order = np.argsort(hashes, kind="stable")
         self.hashes, self.ids = hashes[order], ids[order]
 
-    def candidates(self, norm: Normalised, limit: int) -> list[int]:
+    def retrieve(self, norm: Normalised, limit: int) -> list[int]:
         return self._ids
 
     def sources(self, ids: list[int]) -> list[Source]:

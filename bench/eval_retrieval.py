@@ -162,7 +162,7 @@ class Exhaustive:
         order = np.argsort(grams_all)
         self.grams, self.docs = grams_all[order], docs_all[order]
 
-    def candidates(self, norm, limit: int) -> list[int]:  # noqa: ANN001 - same as Index
+    def retrieve(self, norm, limit: int) -> list[int]:  # noqa: ANN001 - same as Index
         seeds = seed_set(norm)
         seeds = seeds[~is_stop(seeds, self.stoplist)]
         lo = np.searchsorted(self.grams, seeds, side="left")
@@ -310,7 +310,7 @@ def main() -> None:
         if split_of(Path(lower).name) != args.split:
             continue
         doc = read_document(Path(lower))
-        ranked = index.candidates(normalise(doc.text), default.max_sources)
+        ranked = index.retrieve(normalise(doc.text), default.max_sources)
         ids = {Path(s.path).name for s in index.sources(ranked)}
         checked = CopyCheck(index, default).run(doc).data
         hit = parent in ids

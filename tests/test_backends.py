@@ -130,7 +130,7 @@ def test_update_adds_changes_and_drops(backend: Backend, corpus: Path) -> None:
     assert (stats.added, stats.updated, stats.removed) == (1, 1, 1)
     index = backend.open()
     info = index.stats()
-    texts = [s.text for s in index.sources(index.candidates(normalise(UPPER), limit=5))]
+    texts = [s.text for s in index.sources(index.retrieve(normalise(UPPER), limit=5))]
     index.close()
     assert info["documents"] == 2 and info["generation"] == 2
     assert any("严禁变相审批" in t for t in texts)
@@ -179,7 +179,7 @@ def _answers(index: Any, drafts: list[str], folder: Path) -> list[Any]:
         data = _check(index, folder, f"d{i}.txt", text).data
         names = [
             Path(p).name
-            for p in (s.path for s in index.sources(index.candidates(normalise(text), 20)))
+            for p in (s.path for s in index.sources(index.retrieve(normalise(text), 20)))
         ]
         out.append(
             (
@@ -239,7 +239,7 @@ def test_readers_see_whole_versions_during_updates(redis_url: str, corpus: Path)
     shared = _redis(redis_url)
     shared.update(corpus)
     r = shared.open()
-    before = [s.path for s in r.sources(r.candidates(normalise(UPPER), 5))]
+    before = [s.path for s in r.sources(r.retrieve(normalise(UPPER), 5))]
     seen: set[tuple[str, ...]] = set()
     errors: list[BaseException] = []
     stop = threading.Event()
@@ -252,7 +252,7 @@ def test_readers_see_whole_versions_during_updates(redis_url: str, corpus: Path)
                     tuple(
                         sorted(
                             Path(s.path).name
-                            for s in index.sources(index.candidates(normalise(UPPER), 5))
+                            for s in index.sources(index.retrieve(normalise(UPPER), 5))
                         )
                     )
                 )
@@ -275,7 +275,7 @@ def test_readers_see_whole_versions_during_updates(redis_url: str, corpus: Path)
         copies = sorted(n for n in answer if n.startswith("copy"))
         assert copies == [f"copy{i}.txt" for i in range(len(copies))]
     # a reader opened before the updates keeps its version (a consistent snapshot)
-    assert [s.path for s in r.sources(r.candidates(normalise(UPPER), 5))] == before
+    assert [s.path for s in r.sources(r.retrieve(normalise(UPPER), 5))] == before
 
 
 def test_unfinished_update_is_invisible(redis_url: str, corpus: Path) -> None:
@@ -293,7 +293,7 @@ def test_unfinished_update_is_invisible(redis_url: str, corpus: Path) -> None:
     writer.close()
     index = shared.open()
     assert index.stats()["generation"] == 1
-    names = [Path(s.path).name for s in index.sources(index.candidates(normalise(UPPER), 5))]
+    names = [Path(s.path).name for s in index.sources(index.retrieve(normalise(UPPER), 5))]
     assert "new.txt" not in names and names[0] == "upper.txt"
 
 
@@ -313,7 +313,7 @@ def test_superseded_versions_are_collected_and_pinned_readers_move_on(
     client = redis.Redis.from_url(redis_url)
     keys = redis_backend.Keys(shared.name)
     assert client.get(keys.version(1)) is None and client.get(keys.version(3)) is not None
-    names = [Path(s.path).name for s in pinned.sources(pinned.candidates(normalise(UPPER), 5))]
+    names = [Path(s.path).name for s in pinned.sources(pinned.retrieve(normalise(UPPER), 5))]
     assert "new.txt" not in names and pinned.generation == 3
     # the removed document's data is gone once no kept version uses it
     left = [k for k in client.scan_iter(keys.prefix + "d:*")]

@@ -126,7 +126,7 @@ def test_one_copied_sentence_is_retrieved_among_many_documents(tmp_path: Path) -
     index = Index(tmp_path / "index")
     sentence = "凡是能通过电子证照获取的信息，一律不再要求申请人提交纸质材料。"  # 29 characters
     draft = texts[7][:500].replace(texts[7][100], "甲") + sentence + OTHER
-    ids = index.candidates(normalise(draft), limit=5)
+    ids = index.retrieve(normalise(draft), limit=5)
     assert "/c/300.txt" in [s.path for s in index.sources(ids)]
     index.close()
 
@@ -192,7 +192,7 @@ def test_index_update_adds_changes_and_drops(corpus: Path, tmp_path: Path) -> No
     info = opened.stats()
     assert info["documents"] == 2 and info["generation"] == 2
     assert not (root / "g1").exists()
-    ids = opened.candidates(normalise(UPPER), limit=5)
+    ids = opened.retrieve(normalise(UPPER), limit=5)
     texts = [s.text for s in opened.sources(ids)]
     assert any("严禁变相审批" in t for t in texts)
     assert all("杜绝变相审批" not in t for t in texts)
@@ -663,3 +663,35 @@ def test_office_boilerplate_file(tmp_path: Path) -> None:
     (tmp_path / "套话.yaml").unlink()
     with pytest.raises(ConfigError, match="无法读取"):
         build(config, AuditOptions())
+
+
+def test_boilerplate_counts_issuers_so_a_family_keeps_its_shared_text(tmp_path: Path) -> None:
+    from wenshan_audit.checks.copying.align import is_stop
+    from wenshan_audit.checks.copying.fingerprint import seed_set
+    from wenshan_audit.checks.copying.index import Entry
+
+    rng = np.random.default_rng(11)
+    chars = np.array([ord(c) for c in UPPER + OTHER if "\u4e00" <= c <= "\u9fff"])
+
+    def noise(n: int) -> str:
+        return "".join(map(chr, rng.choice(chars, n)))
+
+    boiler = "现将有关事项通知如下，请结合实际认真贯彻执行。"
+    family = "各单位放假调休日期的具体安排如下节假日期间各单位要妥善安排好值班和安全保卫等工作"
+    entries = [  # 30 offices share a formula; one office's 30 yearly notices share a text
+        Entry(f"/o/{i}.txt", f"o{i}", 0, 0, noise(800) + boiler + noise(800), issuer=f"第{i}办公室")
+        for i in range(30)
+    ] + [
+        Entry(f"/f/{y}.txt", f"f{y}", 0, 0, noise(600) + family + noise(600), issuer="国务院办公厅")
+        for y in range(30)
+    ]
+    writer = Writer(tmp_path / "index")
+    writer.add_texts(entries, workers=1)
+    writer.close()
+    index = Index(tmp_path / "index")
+    assert is_stop(seed_set(normalise(boiler)), index.stoplist).all()
+    assert not is_stop(seed_set(normalise(family)), index.stoplist).any()
+    draft = noise(300) + family + noise(300)
+    found = {s.path for s in index.sources(index.retrieve(normalise(draft), 100))}
+    assert {f"/f/{y}.txt" for y in range(30)} <= found
+    index.close()

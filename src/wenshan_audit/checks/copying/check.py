@@ -255,7 +255,7 @@ def detect(
     total = max(int(draft.counts.sum()), 1)
     own_hash = text_hash(text)
     own_path = str(doc.path.resolve())
-    ids = index.candidates(norm, settings.max_sources)
+    ids = index.retrieve(norm, settings.max_sources)
     furniture = text_chars(text) & ~draft.counts
     seeds = DraftSeeds.of(norm, index.stoplist, exclude=furniture[norm.offsets])
     found: list[_Found] = []

@@ -51,6 +51,18 @@ def fingerprints(norm: Normalised) -> np.ndarray:
     return values[np.concatenate(([True], values[1:] != values[:-1]))]
 
 
+def query_prints(norm: Normalised) -> np.ndarray:
+    """Sorted distinct fingerprint values of every k-gram of a draft.
+
+    The draft is queried with all its k-grams, not only its window minima: a
+    reference fingerprint lying inside a shared run is then found even when the
+    run is shorter than GUARANTEE (a run of 13 characters holds one with
+    probability about 1 - (12/14)^6, 60 %); runs of GUARANTEE characters always do.
+    """
+    values = np.sort(fmix64(kgram_hashes(norm.codes, K)))
+    return values[np.concatenate(([True], values[1:] != values[:-1]))] if len(values) else values
+
+
 def of_seeds(seeds: np.ndarray) -> np.ndarray:
     """Fingerprints of seed hashes (e.g. the stoplist), sorted."""
     return np.sort(fmix64(seeds.astype(np.uint64)))

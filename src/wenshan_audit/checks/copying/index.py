@@ -28,7 +28,6 @@ merges all segments into one.
 
 from __future__ import annotations
 
-import fcntl
 import hashlib
 import json
 import os
@@ -44,10 +43,10 @@ import numpy as np
 
 from ...errors import WenshanError
 from . import normalise as normalise_mod
-from .fingerprint import GUARANTEE, K, W, of_seeds, seed_set
+from .fingerprint import GUARANTEE, K, W, of_seeds, query_prints, seed_set
 from .normalise import Normalised
 from .postings import FILES as POSTING_FILES
-from .postings import Builder, Postings, keys_of
+from .postings import Builder, Postings, fsync_path, keys_of
 from .rows import (
     BATCH,
     ROW_FIELDS,
@@ -139,10 +138,9 @@ class UpdateStats:
 
 
 def query_keys(norm: Normalised, stoplist_prints: np.ndarray) -> np.ndarray:
-    """48-bit posting keys of a draft's fingerprints, boilerplate left out."""
-    from .fingerprint import fingerprints
-
-    prints = fingerprints(norm)
+    """48-bit posting keys of a draft's k-grams (:func:`.fingerprint.query_prints`),
+    boilerplate left out."""
+    prints = query_prints(norm)
     if len(stoplist_prints):
         pos = np.minimum(np.searchsorted(stoplist_prints, prints), len(stoplist_prints) - 1)
         prints = prints[stoplist_prints[pos] != prints]
@@ -181,14 +179,6 @@ def unpack_record(doc_id: int, blob: bytes) -> Source:
     n = int.from_bytes(blob[:4], "little")
     path, title, number, issuer, date = json.loads(blob[4 : 4 + n].decode("utf-8"))
     return Source(doc_id, path, title, number, unpack_text(blob[4 + n :]), issuer, date)
-
-
-def _fsync_dir(folder: Path) -> None:
-    fd = os.open(folder, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
 
 
 def _write_file(path: Path, data: bytes) -> None:
@@ -323,16 +313,6 @@ class Index:
         """Documents sharing fingerprints with the draft, best first (see :func:`rank`)."""
         keys = query_keys(norm, self.stop_prints)
         return rank(*self.lookup(keys, common_df(self.size)), self.size, limit)
-
-    def candidates(self, norm: Normalised, limit: int) -> list[int]:
-        """:meth:`retrieve`, and every other document when the index holds no more than
-        ``limit``."""
-        ranked = self.retrieve(norm, limit)
-        if self.size <= limit:
-            # aligning every document costs little and finds runs shorter than GUARANTEE
-            seen = set(ranked)
-            ranked += [i for i in self.all_ids() if i not in seen]
-        return ranked
 
     def all_ids(self) -> list[int]:
         ids = np.concatenate([s.ids for s in self.segments]) if self.segments else np.zeros(0)
@@ -485,10 +465,28 @@ class CorpusWriter(ABC):
         return stats
 
 
+def _lock_exclusive(fh: Any) -> None:
+    """Wait for the exclusive lock of an open file (flock; msvcrt on Windows)."""
+    try:
+        import fcntl
+    except ImportError:  # Windows: a byte-range lock, retried (LK_LOCK gives up after 10 s)
+        import msvcrt
+
+        while True:
+            try:
+                msvcrt.locking(fh.fileno(), msvcrt.LK_LOCK, 1)  # type: ignore[attr-defined]
+                return
+            except OSError:
+                continue
+    fcntl.flock(fh, fcntl.LOCK_EX)
+
+
 class Writer(CorpusWriter):
     """Builds and incrementally updates an index directory (see the module docstring).
 
-    Holds ``write.lock`` while open: a second writer waits. An existing index
+    Holds the lock of ``write.lock`` while open: a second writer waits. (On
+    Windows a file still open by a reader cannot be deleted; it is then left for a
+    later writer's clean-up, ``ignore_errors``.) An existing index
     that cannot be used (:class:`BrokenIndexError`) is replaced by a rebuild
     and refused by an update.
     """
@@ -502,7 +500,7 @@ class Writer(CorpusWriter):
             raise CopyIndexError(
                 f"无法创建索引目录 {root}（{exc.strerror}）。请检查路径和写权限"
             ) from None
-        fcntl.flock(self._lock, fcntl.LOCK_EX)  # released by close, or by the kernel on a kill
+        _lock_exclusive(self._lock)  # released by close, or by the kernel on a kill
         self._touched = []
         self.meta: dict[str, Any] = {}
         self.broken: BrokenIndexError | None = None
@@ -600,8 +598,8 @@ class Writer(CorpusWriter):
         _save(folder / "dead.npy", np.array(sorted(dead), dtype=np.uint32))
         _save(folder / "stoplist.npy", self._stoplist(segments, catalog))
         _write_file(folder / "restat.json", json.dumps(restat).encode("utf-8"))
-        _fsync_dir(folder)
-        _fsync_dir(self.root)
+        fsync_path(folder)
+        fsync_path(self.root)
         meta = {
             "format_version": FORMAT_VERSION,
             "scheme": scheme(),
@@ -618,7 +616,7 @@ class Writer(CorpusWriter):
         tmp = self.root / "meta.json.tmp"
         _write_file(tmp, json.dumps(meta, ensure_ascii=False, indent=2).encode("utf-8"))
         os.replace(tmp, self.root / "meta.json")  # the switch
-        _fsync_dir(self.root)
+        fsync_path(self.root)
         self.generation, self.meta = g, meta
         self._collect_garbage()
         return g
@@ -654,7 +652,7 @@ class Writer(CorpusWriter):
         _save(folder / "ids.npy", np.array(ids, dtype=np.uint32))
         _save(folder / "records.npy", np.array(offsets, dtype=np.uint64))
         _write_file(folder / "files.json", json.dumps(files, ensure_ascii=False).encode("utf-8"))
-        _fsync_dir(folder)
+        fsync_path(folder)
         return {"id": seg_id, "docs": len(ids), "postings": postings}, next_id
 
     def _merge(self, seg_id: int, segments: list[dict[str, int]], dead: set[int]) -> dict[str, int]:
@@ -690,7 +688,7 @@ class Writer(CorpusWriter):
         _save(folder / "ids.npy", all_ids.astype(np.uint32))
         _save(folder / "records.npy", np.cumsum(np.concatenate(offsets)).astype(np.uint64))
         _write_file(folder / "files.json", json.dumps(files, ensure_ascii=False).encode("utf-8"))
-        _fsync_dir(folder)
+        fsync_path(folder)
         return {"id": seg_id, "docs": len(all_ids), "postings": postings}
 
     def _stoplist(

@@ -275,14 +275,6 @@ class RedisIndex:
                 raise CopyIndexError("共享索引正在频繁更新，本次查询未能读到完整版本。请稍后重试")
         return rank(*fetched, self.size, limit)
 
-    def candidates(self, norm: Normalised, limit: int) -> list[int]:
-        """As :meth:`.index.Index.candidates`."""
-        ranked = self.retrieve(norm, limit)
-        if self.size <= limit:
-            seen = set(ranked)
-            ranked += [i for i in self.all_ids() if i not in seen]
-        return ranked
-
     def sources(self, ids: Iterable[int]) -> list[Source]:
         ids = [int(i) for i in ids]
         pipe = self.client.pipeline(transaction=False)
