@@ -347,17 +347,17 @@ def _recency(source: Source) -> str:
 _NUMBER_FURNITURE = re.compile(r"[\s〔〕\[\]［］()（）【】《》]")
 
 
-def _cited(text: str, source: Source) -> bool:
-    """Does the draft name ``source`` (its 文号, or its title of 8+ characters)?
+def _cited(flat_text: str, source: Source) -> bool:
+    """Does the draft (``flat_text``: without brackets and spaces) name ``source`` by its
+    文号, or by its title of 8+ characters?
 
     A lower document cites the upper one it implements; where it shares the
     same text with that document and with a sibling that copies it, the text
     is the cited document's (浙江 and 广东 both copying 国办发〔2018〕123号).
     """
-    flat = _NUMBER_FURNITURE.sub("", text)
     number = _NUMBER_FURNITURE.sub("", source.doc_number or "")
     title = _NUMBER_FURNITURE.sub("", source.title or "")
-    return bool(number and number in flat) or (len(title) >= 8 and title in flat)
+    return bool(number and number in flat_text) or (len(title) >= 8 and title in flat_text)
 
 
 def _assigned(
@@ -377,7 +377,9 @@ def _assigned(
     remnant shorter than ``min_passage`` to more literal ones, is only such a
     mention (else a passage of template siblings would be reported in pieces).
     """
-    cited = {f.source.path: _cited(draft.text, f.source) for f in found}
+    flat = _NUMBER_FURNITURE.sub("", draft.text)
+    by_path = {f.source.path: f.source for f in found}
+    cited = {path: _cited(flat, source) for path, source in by_path.items()}
     order = sorted(found, key=lambda f: _recency(f.source), reverse=True)
     order.sort(key=lambda f: (-f.evidence, -cited[f.source.path], -_closeness(issuer, f.source)))
     owner = np.full(len(draft.text), -1, dtype=np.int64)
